@@ -59,4 +59,23 @@ public sealed class ReadRequest
 
     /// <summary>What the host has delivered for this instance, for connectors that can skip reading unchanged items.</summary>
     public required IKnownItems KnownItems { get; init; }
+
+    /// <summary>
+    /// The reason given to <see cref="RequestPruning"/> during this run, or <see langword="null"/> when none was.
+    /// </summary>
+    public string? PruningRequestedReason => Volatile.Read(ref _pruningRequestedReason);
+
+    /// <summary>
+    /// Asks the host to prune after this run (see <see cref="IFullListing"/>) even though the prune interval has not
+    /// passed: for example when the source's change feed expired and deletions may have been missed. Ignored for
+    /// connectors that do not implement <see cref="IFullListing"/>. Thread-safe; the first reason wins.
+    /// </summary>
+    /// <param name="reason">Why, for the run report: e.g. "Asana sync token for project 1200 expired".</param>
+    public void RequestPruning(string reason)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        Interlocked.CompareExchange(ref _pruningRequestedReason, reason, null);
+    }
+
+    private string? _pruningRequestedReason;
 }

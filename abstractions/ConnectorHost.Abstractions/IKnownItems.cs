@@ -12,13 +12,18 @@ public interface IKnownItems
     /// <summary>Finds the delivered state of an item.</summary>
     /// <param name="nativeId">The item's native id.</param>
     /// <param name="cancellationToken">Cancels the lookup.</param>
-    /// <returns>The delivered state, or <see langword="null"/> when the item was never delivered or was forgotten.</returns>
+    /// <returns>
+    /// The recorded state, or <see langword="null"/> when the item was never delivered nor skipped, or was forgotten.
+    /// </returns>
     ValueTask<KnownItem?> FindAsync(string nativeId, CancellationToken cancellationToken);
 }
 
-/// <summary>The delivered state of one item.</summary>
+/// <summary>What the host last recorded for one item.</summary>
 /// <param name="NativeId">The item's native id.</param>
-/// <param name="Version">The version last delivered (or last seen unchanged).</param>
-/// <param name="Fingerprint">The <see cref="SourceItem.Fingerprint"/> recorded with that version, if any.</param>
-/// <param name="DeliveredAt">When that version was acknowledged.</param>
-public sealed record KnownItem(string NativeId, string Version, string? Fingerprint, DateTimeOffset DeliveredAt);
+/// <param name="Version">
+/// The version delivered (and acknowledged by MemorySync), or <see langword="null"/> when the item's last state was a
+/// <see cref="Skip"/>.
+/// </param>
+/// <param name="Fingerprint">The fingerprint recorded with that state, if the connector gave one.</param>
+/// <param name="RecordedAt">When that state was recorded.</param>
+public sealed record KnownItem(string NativeId, string? Version, string? Fingerprint, DateTimeOffset RecordedAt);

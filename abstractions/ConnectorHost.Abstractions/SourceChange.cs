@@ -32,7 +32,11 @@ public sealed record Delete(string NativeId) : SourceChange;
 /// </summary>
 /// <param name="NativeId">The item's id at the source.</param>
 /// <param name="Reason">Why, for a person: e.g. "larger than maxFileSizeBytes (6.2 MB &gt; 5 MB)".</param>
-public sealed record Skip(string NativeId, string Reason) : SourceChange;
+/// <param name="Fingerprint">
+/// The item's <see cref="SourceItem.Fingerprint"/>, if the connector uses fingerprints: the host remembers it, so the
+/// next run can tell the item has not changed and need not read it again.
+/// </param>
+public sealed record Skip(string NativeId, string Reason, string? Fingerprint = null) : SourceChange;
 
 /// <summary>
 /// Everything yielded before this change is enough to resume from <see cref="Cursor"/>. The host commits the cursor
