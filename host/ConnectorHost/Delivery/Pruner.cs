@@ -1,0 +1,112 @@
+using System.IO.Hashing;
+using System.Text;
+using ConnectorHost.Abstractions;
+using ConnectorHost.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace ConnectorHost.Delivery;
+
+/// <summary>
+/// Finds deletions a source cannot report: items in the ledger that the connector's full listing no longer has.
+/// </summary>
+/// <remarks>
+/// Memory stays bounded at any size: the ledger's ids become 64-bit hashes in a sorted array (8 bytes each) and the
+/// listing streams against it. A hash collision can only make a vanished item look present (never the reverse), so
+/// pruning errs towards keeping a memory, never towards forgetting a live one.
+/// </remarks>
+internal sealed class Pruner(IDeliveryStore store, ILogger logger)
+{
+    /// <summary>A prune this small always proceeds, whatever share of a small connector it is.</summary>
+    public const int AlwaysAllowedCount = 5;
+
+    public async Task<PruneReport> PruneAsync(
+        string connector,
+        IFullListing listing,
+        DeliverySession session,
+        PrunePolicy policy,
+        CancellationToken cancellationToken)
+    {
+        var hashes = store.LedgerNativeIds(connector).Select(Hash).ToArray();
+        Array.Sort(hashes);
+        var seen = new bool[hashes.Length];
+        var listed = 0;
+        await foreach (var nativeId in listing.ListNativeIdsAsync(cancellationToken).WithCancellation(cancellationToken))
+        {
+            listed++;
+            var h = Hash(nativeId);
+            var index = Array.BinarySearch(hashes, h);
+            if (index < 0)
+            {
+                continue;
+            }
+
+            for (var i = index; i >= 0 && hashes[i] == h; i--)
+            {
+                seen[i] = true;
+            }
+
+            for (var i = index + 1; i < hashes.Length && hashes[i] == h; i++)
+            {
+                seen[i] = true;
+            }
+        }
+
+        var vanished = new List<string>();
+        foreach (var nativeId in store.LedgerNativeIds(connector))
+        {
+            var index = Array.BinarySearch(hashes, Hash(nativeId));
+            if (index >= 0 && !seen[index])
+            {
+                vanished.Add(nativeId);
+            }
+        }
+
+        var total = hashes.Length;
+        var allowed = Math.Max(AlwaysAllowedCount, (int)Math.Floor(total * policy.MaxDeletePercent / 100.0));
+        if (vanished.Count > allowed && !policy.AllowMassDelete)
+        {
+            var note =
+                $"pruning refused: the listing has {listed} items and would forget {vanished.Count} of {total} delivered items " +
+                $"({Percent(vanished.Count, total)}), more than maxDeletePercent ({policy.MaxDeletePercent}%). If the source " +
+                "really lost them, run `connector-host sync <name> --full --allow-mass-delete`.";
+            logger.LogWarning("{Note}", note);
+            return new PruneReport(listed, vanished.Count, 0, Refused: true, note, vanished.Take(20).ToList());
+        }
+
+        if (policy.DryRun)
+        {
+            return new PruneReport(listed, vanished.Count, 0, Refused: false,
+                $"dry run: would forget {vanished.Count} of {total} items", vanished.Take(20).ToList());
+        }
+
+        foreach (var nativeId in vanished)
+        {
+            await session.PruneAsync(nativeId, cancellationToken);
+        }
+
+        if (vanished.Count > 0)
+        {
+            logger.LogInformation(
+                "Pruning forgets {Count} of {Total} items no longer in the source's listing", vanished.Count, total);
+        }
+
+        return new PruneReport(listed, vanished.Count, vanished.Count, Refused: false, null, vanished.Take(20).ToList());
+    }
+
+    private static ulong Hash(string nativeId) => XxHash3.HashToUInt64(Encoding.UTF8.GetBytes(nativeId));
+
+    private static string Percent(int part, int whole) =>
+        whole == 0 ? "0%" : (100.0 * part / whole).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + "%";
+}
+
+/// <summary>How far a prune may go.</summary>
+internal sealed record PrunePolicy(double MaxDeletePercent, bool AllowMassDelete, bool DryRun);
+
+/// <summary>What a prune found and did.</summary>
+internal sealed record PruneReport(
+    int Listed,
+    int Vanished,
+    int Forgotten,
+    bool Refused,
+    string? Note,
+    IReadOnlyList<string> Examples);

@@ -1,0 +1,228 @@
+using LiteDB;
+
+namespace ConnectorHost.Storage;
+
+/// <summary><see cref="IDeliveryStore"/> on the state database.</summary>
+internal sealed class LiteDbDeliveryStore(StateDatabase database) : IDeliveryStore
+{
+    public LedgerDocument? FindLedger(string connector, string nativeId) =>
+        database.Ledger.FindById(StateDatabase.LedgerKey(connector, nativeId));
+
+    public IEnumerable<string> LedgerNativeIds(string connector)
+    {
+        // Streams through the primary index: every key of this connector starts with its prefix.
+        var prefix = StateDatabase.LedgerPrefix(connector);
+        return database.Ledger.Query()
+            .Where(Query.StartsWith("_id", prefix))
+            .Select(x => x.NativeId)
+            .ToEnumerable();
+    }
+
+    public int LedgerCount(string connector) =>
+        database.Ledger.Count(Query.StartsWith("_id", StateDatabase.LedgerPrefix(connector)));
+
+    public void RemoveLedger(string connector, string nativeId) =>
+        database.Write(() =>
+        {
+            var key = StateDatabase.LedgerKey(connector, nativeId);
+            database.Ledger.Delete(key);
+            database.DeadLetters.Delete(key);
+        });
+
+    public OutboxDocument AddIntent(OutboxDocument intent)
+    {
+        database.Write(() => database.Outbox.Insert(intent));
+        return intent;
+    }
+
+    public OutboxDocument AddForgetIntent(OutboxDocument intent, IReadOnlyCollection<string> forgottenNativeIds)
+    {
+        database.Write(() =>
+        {
+            database.Outbox.Insert(intent);
+            foreach (var nativeId in forgottenNativeIds)
+            {
+                database.Ledger.Delete(StateDatabase.LedgerKey(intent.Connector, nativeId));
+            }
+        });
+        return intent;
+    }
+
+    public IReadOnlyList<OutboxDocument> PendingIntents(string connector) =>
+        database.Outbox.Find(x => x.Connector == connector).OrderBy(x => x.Sequence).ToList();
+
+    public int PendingIntentCount(string connector) => database.Outbox.Count(x => x.Connector == connector);
+
+    public void RecordAttemptFailure(long sequence, string error)
+    {
+        database.Write(() =>
+        {
+            var intent = database.Outbox.FindById(sequence);
+            if (intent is null)
+            {
+                return;
+            }
+
+            intent.Attempts++;
+            intent.LastError = error;
+            database.Outbox.Update(intent);
+        });
+    }
+
+    public OutboxDocument? ApplyBulkResult(OutboxDocument intent, IReadOnlyList<ItemOutcome> outcomes, long now)
+    {
+        if (outcomes.Count != intent.Items.Count)
+        {
+            throw new ArgumentException(
+                $"{outcomes.Count} outcomes for {intent.Items.Count} items of intent {intent.Sequence}.", nameof(outcomes));
+        }
+
+        return database.Write(() =>
+        {
+            var replaced = new List<long>();
+            var replacedOwners = new List<string>();
+            for (var i = 0; i < intent.Items.Count; i++)
+            {
+                var item = intent.Items[i];
+                var outcome = outcomes[i];
+                var key = StateDatabase.LedgerKey(intent.Connector, item.NativeId);
+                if (outcome.Stored)
+                {
+                    database.Ledger.Upsert(new LedgerDocument
+                    {
+                        Id = key,
+                        Connector = intent.Connector,
+                        NativeId = item.NativeId,
+                        State = LedgerState.Delivered,
+                        Version = item.Version,
+                        Fingerprint = item.Fingerprint,
+                        ContentHash = item.ContentHash,
+                        LabelsHash = item.LabelsHash,
+                        MemoryIds = [.. outcome.MemoryIds],
+                        Note = outcome.Note,
+                        RecordedAt = now,
+                    });
+                    database.DeadLetters.Delete(key);
+                    if (item.ReplacesMemoryIds.Count > 0)
+                    {
+                        replaced.AddRange(item.ReplacesMemoryIds);
+                        replacedOwners.Add(item.NativeId);
+                    }
+                }
+                else
+                {
+                    UpsertDeadLetter(new DeadLetterDocument
+                    {
+                        Id = key,
+                        Connector = intent.Connector,
+                        NativeId = item.NativeId,
+                        Version = item.Version,
+                        Reason = outcome.Note ?? "refused by MemorySync",
+                        FirstFailedAt = now,
+                        LastFailedAt = now,
+                        Fingerprint = item.Fingerprint,
+                        ContentHash = item.ContentHash,
+                        LabelsHash = item.LabelsHash,
+                        ReplacesMemoryIds = [.. item.ReplacesMemoryIds],
+                        ItemJson = item.ItemJson,
+                    });
+                }
+            }
+
+            database.Outbox.Delete(intent.Sequence);
+            if (replaced.Count == 0)
+            {
+                return null;
+            }
+
+            var forget = new OutboxDocument
+            {
+                Connector = intent.Connector,
+                EndUserId = intent.EndUserId,
+                Kind = OutboxKind.Forget,
+                ForgetIds = replaced,
+                ForgetNativeIds = replacedOwners,
+                CreatedAt = now,
+            };
+            database.Outbox.Insert(forget);
+            return forget;
+        });
+    }
+
+    public void CompleteIntent(long sequence) => database.Write(() => database.Outbox.Delete(sequence));
+
+    public OutboxDocument? RecordSkip(
+        string connector, string nativeId, string reason, string? fingerprint, OutboxDocument? forgetIntent, long now)
+    {
+        return database.Write(() =>
+        {
+            var key = StateDatabase.LedgerKey(connector, nativeId);
+            database.Ledger.Upsert(new LedgerDocument
+            {
+                Id = key,
+                Connector = connector,
+                NativeId = nativeId,
+                State = LedgerState.Skipped,
+                Fingerprint = fingerprint,
+                Note = reason,
+                RecordedAt = now,
+            });
+            database.DeadLetters.Delete(key);
+            if (forgetIntent is not null)
+            {
+                database.Outbox.Insert(forgetIntent);
+            }
+
+            return forgetIntent;
+        });
+    }
+
+    public void UpdateDelivered(string connector, string nativeId, string version, string? fingerprint, string labelsHash, long now)
+    {
+        database.Write(() =>
+        {
+            var entry = database.Ledger.FindById(StateDatabase.LedgerKey(connector, nativeId));
+            if (entry is null)
+            {
+                return;
+            }
+
+            entry.Version = version;
+            entry.Fingerprint = fingerprint;
+            entry.LabelsHash = labelsHash;
+            entry.RecordedAt = now;
+            database.Ledger.Update(entry);
+        });
+    }
+
+    public void AddDeadLetter(DeadLetterDocument deadLetter) => database.Write(() => UpsertDeadLetter(deadLetter));
+
+    public DeadLetterDocument? FindDeadLetter(string connector, string nativeId) =>
+        database.DeadLetters.FindById(StateDatabase.LedgerKey(connector, nativeId));
+
+    public IReadOnlyList<DeadLetterDocument> DeadLetters(string connector) =>
+        database.DeadLetters.Find(Query.StartsWith("_id", StateDatabase.LedgerPrefix(connector)))
+            .OrderBy(x => x.FirstFailedAt)
+            .ToList();
+
+    public int DeadLetterCount(string connector) =>
+        database.DeadLetters.Count(Query.StartsWith("_id", StateDatabase.LedgerPrefix(connector)));
+
+    public bool RemoveDeadLetter(string connector, string nativeId) =>
+        database.Write(() => database.DeadLetters.Delete(StateDatabase.LedgerKey(connector, nativeId)));
+
+    public int PurgeDeadLetters(string connector) =>
+        database.Write(() => database.DeadLetters.DeleteMany(Query.StartsWith("_id", StateDatabase.LedgerPrefix(connector))));
+
+    private void UpsertDeadLetter(DeadLetterDocument deadLetter)
+    {
+        var existing = database.DeadLetters.FindById(deadLetter.Id);
+        deadLetter.Attempts = (existing?.Attempts ?? 0) + 1;
+        if (existing is not null)
+        {
+            deadLetter.FirstFailedAt = existing.FirstFailedAt;
+        }
+
+        database.DeadLetters.Upsert(deadLetter);
+    }
+}

@@ -1,0 +1,100 @@
+using System.Runtime.CompilerServices;
+using ConnectorHost.Abstractions;
+
+namespace ConnectorHost.Tests.Support;
+
+/// <summary>
+/// A connector over an in-memory source the test edits between runs. Cursor = the number of changes yielded so far;
+/// a run resumes after that many. Yields upserts for <see cref="Items"/>, then <see cref="Deletes"/>, checkpointing
+/// every <see cref="CheckpointEvery"/> changes and at the end.
+/// </summary>
+internal sealed class ListConnector : IConnector, IFullListing
+{
+    public List<SourceItem> Items { get; } = [];
+
+    public List<string> Deletes { get; } = [];
+
+    public List<Skip> Skips { get; } = [];
+
+    public int CheckpointEvery { get; set; } = 10;
+
+    /// <summary>Throw after yielding this many changes in a run.</summary>
+    public int? FailAfter { get; set; }
+
+    /// <summary>After yielding this many changes, wait forever, ignoring cancellation.</summary>
+    public int? HangAfter { get; set; }
+
+    /// <summary>When set, the listing returns these ids instead of the items' ids.</summary>
+    public List<string>? Listing { get; set; }
+
+    public TimeSpan PruneInterval { get; set; } = TimeSpan.Zero;
+
+    public string? RequestPruningReason { get; set; }
+
+    public List<ReadRequest> Requests { get; } = [];
+
+    /// <summary>Completes when the connector reaches its hang point.</summary>
+    public TaskCompletionSource Hanging { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public async IAsyncEnumerable<SourceChange> ReadChangesAsync(
+        ReadRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        Requests.Add(request);
+        if (RequestPruningReason is { } reason)
+        {
+            request.RequestPruning(reason);
+        }
+
+        var changes = new List<SourceChange>();
+        changes.AddRange(Items.Select(i => new Upsert(i)));
+        changes.AddRange(Skips);
+        changes.AddRange(Deletes.Select(d => new Delete(d)));
+        var start = request.Cursor is null ? 0 : int.Parse(request.Cursor, System.Globalization.CultureInfo.InvariantCulture);
+        var yielded = 0;
+        for (var i = start; i < changes.Count; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (FailAfter == yielded)
+            {
+                throw new InvalidOperationException($"source failed after {yielded} changes");
+            }
+
+            if (HangAfter == yielded)
+            {
+                Hanging.TrySetResult();
+                await Task.Delay(Timeout.Infinite, CancellationToken.None);
+            }
+
+            yield return changes[i];
+            yielded++;
+            if ((i + 1) % CheckpointEvery == 0)
+            {
+                yield return new Checkpoint((i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            await Task.Yield();
+        }
+
+        yield return new Checkpoint(changes.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    public async IAsyncEnumerable<string> ListNativeIdsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var id in Listing ?? Items.Select(i => i.NativeId).ToList())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return id;
+            await Task.Yield();
+        }
+    }
+
+    public static SourceItem Item(string id, string version = "1", string? text = null, string? title = null) =>
+        new()
+        {
+            NativeId = id,
+            Version = version,
+            Title = title ?? $"Page {id}",
+            Text = text ?? $"The content of page {id} at version {version}, long enough for MemorySync.",
+            Tags = ["test"],
+        };
+}
