@@ -90,11 +90,12 @@ internal static partial class ConfigurationLoader
     {
         try
         {
-            var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(text), new JsonReaderOptions
+            // Not the final block: with nothing but whitespace and comments, Read asks for more instead of throwing.
+            var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(text), isFinalBlock: false, new JsonReaderState(new JsonReaderOptions
             {
                 CommentHandling = JsonCommentHandling.Skip,
                 AllowTrailingCommas = true,
-            });
+            }));
             return reader.Read();
         }
         catch (JsonException)
