@@ -169,9 +169,13 @@ internal sealed class ApplianceOperations(
             return OperationResult<T>.Fail(OperationError.NotFound, registry.WhyUnavailable(connector)!);
         }
 
-        return registry.Find(connector) is null
-            ? OperationResult<T>.Fail(OperationError.Unavailable, registry.WhyUnavailable(connector)!)
-            : null;
+        if (registry.Find(connector) is not null)
+        {
+            return null;
+        }
+
+        var disabled = registry.Entries.First(e => e.Name == connector) is { Enabled: false };
+        return OperationResult<T>.Fail(disabled ? OperationError.Disabled : OperationError.Unavailable, registry.WhyUnavailable(connector)!);
     }
 
     private static OperationResult<T> Busy<T>(string connector) =>

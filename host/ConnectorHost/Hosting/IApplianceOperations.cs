@@ -36,8 +36,11 @@ internal enum OperationError
     /// <summary>No connector by that name.</summary>
     NotFound,
 
-    /// <summary>The connector is disabled or its plugin is unavailable.</summary>
+    /// <summary>The connector's plugin is missing, refused or broken.</summary>
     Unavailable,
+
+    /// <summary>The connector is disabled in plugins.json.</summary>
+    Disabled,
 
     /// <summary>The connector is running; the operation needs its lease.</summary>
     Busy,

@@ -7,12 +7,12 @@ internal static class SchedulingServiceCollectionExtensions
 {
     /// <summary>
     /// Quartz with one job and one cron trigger per scheduled connector, started and stopped with the host (waiting for
-    /// runs in progress to wind down on shutdown).
+    /// runs in progress to wind down on shutdown). The job's own dependencies (registry, runner, history) are the
+    /// caller's to register.
     /// </summary>
     public static IServiceCollection AddConnectorScheduling(this IServiceCollection services, IEnumerable<ConnectorSchedule> schedules)
     {
         var list = schedules.ToList();
-        services.AddSingleton<IRunLeases, InProcessRunLeases>();
         services.AddQuartz(quartz =>
         {
             quartz.ConfigureScheduler(scheduler => scheduler.InstanceName = "connector-host");

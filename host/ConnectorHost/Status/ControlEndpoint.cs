@@ -50,7 +50,7 @@ internal static class ControlEndpoint
                 statusCode: result.Error switch
                 {
                     OperationError.NotFound => StatusCodes.Status404NotFound,
-                    OperationError.Busy => StatusCodes.Status409Conflict,
+                    OperationError.Busy or OperationError.Disabled => StatusCodes.Status409Conflict,
                     OperationError.Unavailable => StatusCodes.Status503ServiceUnavailable,
                     _ => StatusCodes.Status400BadRequest,
                 });
