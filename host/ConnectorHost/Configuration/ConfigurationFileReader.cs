@@ -312,6 +312,7 @@ internal sealed partial class ConfigurationFileReader
         }
 
         var defaults = new ConnectorConfiguration { JsonPath = path, Name = "", Plugin = "", EndUserId = "" };
+        var enabled = ReadBool(section, "enabled") ?? defaults.Enabled;
         var referencePaths = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         return new ConnectorConfiguration
         {
@@ -322,12 +323,12 @@ internal sealed partial class ConfigurationFileReader
             Schedule = schedule?.Value,
             TimeZone = ReadTimeZone(section) ?? defaults.TimeZone,
             MisfirePolicy = ReadChoice(section, "misfirePolicy", s_misfirePolicies) ?? defaults.MisfirePolicy,
-            Enabled = ReadBool(section, "enabled") ?? defaults.Enabled,
+            Enabled = enabled,
             RunOnStartup = ReadBool(section, "runOnStartup") ?? defaults.RunOnStartup,
             RunTimeout = section.IsNull("runTimeout") ? null : ReadDuration(section, "runTimeout", allowZero: false) ?? defaults.RunTimeout,
             PruneInterval = ReadDuration(section, "pruneInterval", allowZero: true, nullable: true),
             MaxDeletePercent = ReadInt(section, "maxDeletePercent", 0, 100, hint: "a percentage of the items delivered") ?? defaults.MaxDeletePercent,
-            Settings = ReadSettings(section, referencePaths) ?? defaults.Settings,
+            Settings = ReadSettings(section, referencePaths, resolveSecrets: enabled) ?? defaults.Settings,
             SecretReferencePaths = referencePaths,
         };
     }
@@ -343,11 +344,11 @@ internal sealed partial class ConfigurationFileReader
         {
             var reason = fields.Length switch
             {
-                5 => "it has 5 fields, the Unix crontab form; Quartz wants a seconds field first" + UnixReading(schedule.Value),
+                5 => "it has 5 fields, the Unix crontab form" + UnixReading(schedule.Value),
                 < 6 or > 7 when !schedule.Value.StartsWith('@') => $"it has {fields.Length} fields",
                 _ => exception.Message.TrimEnd('.'),
             };
-            _diagnostics.Error(path, $"\"{schedule.Raw}\" is not a valid Quartz cron expression: {reason} (6 or 7 fields, seconds first), e.g. \"0 0/30 * * * ?\" for every 30 minutes");
+            _diagnostics.Error(path, $"\"{schedule.Raw}\" is not a valid Quartz cron expression: {reason} (Quartz cron has 6 or 7 fields, seconds first), e.g. \"0 0/30 * * * ?\" for every 30 minutes");
             return;
         }
 
@@ -384,8 +385,11 @@ internal sealed partial class ConfigurationFileReader
         }
     }
 
-    /// <summary>Copies the settings object with its secret references resolved; plugins bind it in stage 2.</summary>
-    private JsonElement? ReadSettings(Section connector, HashSet<string> referencePaths)
+    /// <summary>
+    /// Copies the settings object with its secret references resolved; plugins bind it in stage 2. A disabled
+    /// connector's references stay unresolved: an operator may disable a connector precisely because its token is gone.
+    /// </summary>
+    private JsonElement? ReadSettings(Section connector, HashSet<string> referencePaths, bool resolveSecrets)
     {
         if (!connector.TryGet("settings", out var settings))
         {
@@ -397,6 +401,11 @@ internal sealed partial class ConfigurationFileReader
         {
             _diagnostics.Error(path, $"must be an object holding the plugin's settings ({{ ... }}), found {Describe(settings)}");
             return null;
+        }
+
+        if (!resolveSecrets)
+        {
+            return settings.Clone();
         }
 
         var buffer = new ArrayBufferWriter<byte>();
@@ -740,6 +749,18 @@ internal sealed partial class ConfigurationFileReader
     private static readonly string[] s_deliveryKeys = ["batchSize", "maxConcurrentBatches", "deduplicate"];
     private static readonly string[] s_pluginPolicyKeys = ["enabled", "sha256"];
     private static readonly string[] s_connectorKeys = ["name", "plugin", "schedule", "timeZone", "misfirePolicy", "endUserId", "enabled", "runOnStartup", "runTimeout", "pruneInterval", "maxDeletePercent", "settings"];
+
+    /// <summary>The keys each object of the file may hold, by where it sits; the schema must list the same.</summary>
+    internal static IReadOnlyDictionary<string, IReadOnlyList<string>> KnownKeys { get; } = new Dictionary<string, IReadOnlyList<string>>
+    {
+        ["$"] = s_rootKeys,
+        ["$.host"] = s_hostKeys,
+        ["$.memorySync"] = s_memorySyncKeys,
+        ["$.memorySync.limits"] = s_limitKeys,
+        ["$.delivery"] = s_deliveryKeys,
+        ["$.plugins.*"] = s_pluginPolicyKeys,
+        ["$.connectors[*]"] = s_connectorKeys,
+    };
 
     private static readonly Dictionary<string, MemorySyncTier> s_tiers = Enum.GetValues<MemorySyncTier>().ToDictionary(tier => tier.ToString(), StringComparer.Ordinal);
     private static readonly Dictionary<string, LogLevel> s_logLevels = Enum.GetValues<LogLevel>().ToDictionary(level => level.ToString(), StringComparer.Ordinal);

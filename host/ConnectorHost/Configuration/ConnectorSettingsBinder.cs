@@ -69,7 +69,7 @@ internal static partial class ConfigurationLoader
     {
         var ids = plugins.PluginIds.Order(StringComparer.Ordinal).ToList();
         var closest = Suggestions.Closest(pluginId, ids);
-        var suggestion = closest is null ? "" : $"; did you mean \"{closest}\"?";
+        var suggestion = closest is null ? "" : $" (did you mean \"{closest}\"?)";
         var present = ids.Count == 0
             ? $"{configuration.Host.PluginsDirectory} holds no plugin"
             : $"the plugins in {configuration.Host.PluginsDirectory} are {string.Join(", ", ids.Select(id => $"\"{id}\""))}";
@@ -269,8 +269,11 @@ internal sealed partial class ConnectorSettingsBinder
         else if (IntegerRange(type) is { } range)
         {
             var number = 0m;
-            var whole = kind == JsonValueKind.Number && element.TryGetDecimal(out number) && number == decimal.Truncate(number);
-            if (!whole || number < range.Minimum || number > range.Maximum)
+            if (kind != JsonValueKind.Number || !element.TryGetDecimal(out number) || number != decimal.Truncate(number))
+            {
+                _diagnostics.Error(path, $"must be a whole number, found {found}");
+            }
+            else if (number < range.Minimum || number > range.Maximum)
             {
                 _diagnostics.Error(path, $"must be a whole number from {range.Minimum} to {range.Maximum}, found {found}");
             }

@@ -46,6 +46,22 @@ internal sealed class ConfigFolder : IDisposable
         return path;
     }
 
+    /// <summary>Writes a file readable by its owner only (on Unix), as secrets should be.</summary>
+    public string WritePrivate(string relativePath, string content)
+    {
+        var path = Write(relativePath, content);
+        Chmod(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return path;
+    }
+
+    public static void Chmod(string path, UnixFileMode mode)
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, mode);
+        }
+    }
+
     /// <summary>Every file and folder under the root, to prove a load created nothing.</summary>
     public IReadOnlyList<string> Snapshot() =>
         Directory.EnumerateFileSystemEntries(Root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
