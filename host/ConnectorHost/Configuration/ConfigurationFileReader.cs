@@ -55,12 +55,7 @@ internal sealed partial class ConfigurationFileReader
 
     private HostSection ReadHost(Section file)
     {
-        var section = ReadSection(file, "host", s_hostKeys);
-        if (section is null)
-        {
-            return WithAbsoluteDirectories(new HostSection());
-        }
-
+        var section = ReadSection(file, "host", s_hostKeys) ?? Section.Empty(file.PathOf("host"));
         var defaults = new HostSection();
         var controlUrl = ReadUrl(section, "controlUrl") ?? defaults.ControlUrl;
         var allowRemote = ReadBool(section, "allowRemoteControl") ?? defaults.AllowRemoteControl;
@@ -83,18 +78,6 @@ internal sealed partial class ConfigurationFileReader
             AllowRemoteControl = allowRemote,
             ShutdownGracePeriod = ReadDuration(section, "shutdownGracePeriod", allowZero: true) ?? defaults.ShutdownGracePeriod,
             LogLevel = ReadChoice(section, "logLevel", s_logLevels) ?? defaults.LogLevel,
-        };
-    }
-
-    private HostSection WithAbsoluteDirectories(HostSection defaults)
-    {
-        var plugins = Path.GetFullPath(defaults.PluginsDirectory, _baseDirectory);
-        CheckDirectory(plugins, JsonPath.Property(JsonPath.Property(JsonPath.Root, "host"), "pluginsDirectory"), mustExist: true);
-        return new HostSection
-        {
-            PluginsDirectory = plugins,
-            DataDirectory = Path.GetFullPath(defaults.DataDirectory, _baseDirectory),
-            LogDirectory = Path.GetFullPath(defaults.LogDirectory, _baseDirectory),
         };
     }
 
@@ -174,12 +157,7 @@ internal sealed partial class ConfigurationFileReader
 
     private DeliverySection ReadDelivery(Section file)
     {
-        var section = ReadSection(file, "delivery", s_deliveryKeys);
-        if (section is null)
-        {
-            return new DeliverySection();
-        }
-
+        var section = ReadSection(file, "delivery", s_deliveryKeys) ?? Section.Empty(file.PathOf("delivery"));
         var defaults = new DeliverySection();
         return new DeliverySection
         {
@@ -720,6 +698,9 @@ internal sealed partial class ConfigurationFileReader
     /// <summary>An object's members by name, with its path.</summary>
     private sealed class Section(string path, Dictionary<string, JsonElement> members)
     {
+        /// <summary>A section the file leaves out: every key takes its default.</summary>
+        public static Section Empty(string path) => new(path, []);
+
         public string Path { get; } = path;
 
         public string PathOf(string key) => JsonPath.Property(Path, key);

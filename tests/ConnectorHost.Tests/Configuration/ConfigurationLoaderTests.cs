@@ -264,4 +264,64 @@ public sealed class ConfigurationLoaderTests
         ConfigurationLoader.Load(path).Warnings.Should().Contain(warning =>
             warning.JsonPath == "$.memorySync.baseUrl" && warning.Message.Contains("the API key travels unencrypted", StringComparison.Ordinal));
     }
+
+    [Test]
+    public void Load_InlineApiKeyInAFileOthersCanRead_WarnsWithModeAndFix()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Assert.Ignore("Unix permissions only.");
+        }
+
+        using var folder = new ConfigFolder();
+        var path = folder.Write("plugins.json", """{ "memorySync": { "apiKey": "ms_inline_key_5150" }, "connectors": [] }""");
+        ConfigFolder.Chmod(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+
+        var configuration = ConfigurationLoader.Load(path);
+
+        configuration.MemorySync.ApiKey.Should().Be("ms_inline_key_5150");
+        configuration.Secrets.Contains("ms_inline_key_5150").Should().BeTrue();
+        var warning = configuration.Warnings.Should().ContainSingle(w => w.JsonPath == "$.memorySync.apiKey").Subject;
+        warning.Message.Should().Be(
+            $"holds a secret inline, and {path} is readable by group or others (mode 640); restrict it with \"chmod 600 {path}\", or move the secret to ${{env:NAME}} or ${{file:PATH}}");
+    }
+
+    [Test]
+    public void Load_InlineApiKeyInAPrivateFile_DoesNotWarn()
+    {
+        using var folder = new ConfigFolder();
+        var path = folder.WritePrivate("plugins.json", """{ "memorySync": { "apiKey": "ms_inline_key_5150" }, "connectors": [] }""");
+
+        ConfigurationLoader.Load(path).Warnings.Should().NotContain(w => w.JsonPath == "$.memorySync.apiKey");
+    }
+
+    [Test]
+    public void Load_SecretFileReadableByOthers_WarnsWithModeAndFix()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Assert.Ignore("Unix permissions only.");
+        }
+
+        using var folder = new ConfigFolder();
+        var secret = folder.Write("memorysync.key", "file-secret-7731");
+        ConfigFolder.Chmod(secret, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        var path = folder.Write("plugins.json", """{ "memorySync": { "apiKey": "${file:memorysync.key}" }, "connectors": [] }""");
+
+        var configuration = ConfigurationLoader.Load(path);
+
+        configuration.Warnings.Should().ContainSingle(w => w.JsonPath == "$.memorySync.apiKey").Which.Message.Should().Be(
+            $"${{file:memorysync.key}}: the secret file {secret} is readable by others (mode 644); restrict it with \"chmod 600 {secret}\"");
+    }
+
+    [Test]
+    public void Load_SecretFileReadableByItsGroupOnly_DoesNotWarn()
+    {
+        using var folder = new ConfigFolder();
+        var secret = folder.Write("memorysync.key", "file-secret-7731");
+        ConfigFolder.Chmod(secret, UnixFileMode.UserRead | UnixFileMode.GroupRead);
+        var path = folder.WritePrivate("plugins.json", """{ "memorySync": { "apiKey": "${file:memorysync.key}" }, "connectors": [] }""");
+
+        ConfigurationLoader.Load(path).Warnings.Should().NotContain(w => w.JsonPath == "$.memorySync.apiKey");
+    }
 }
