@@ -511,7 +511,7 @@ internal sealed partial class ConfigurationFileReader
         var path = section.PathOf(key);
         if (value.ValueKind != JsonValueKind.String)
         {
-            _diagnostics.Error(path, $"must be a string in double quotes{(nullable ? " or null" : "")}, found {Describe(value)}");
+            _diagnostics.Error(path, $"must be a string in double quotes{(nullable ? " or null" : "")}, found {Describe(value, echoNumber: false)}");
             return null;
         }
 
@@ -680,13 +680,16 @@ internal sealed partial class ConfigurationFileReader
 
     private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
-    /// <summary>A JSON value described for a person, without echoing strings (they may be secrets).</summary>
-    internal static string Describe(JsonElement value) => value.ValueKind switch
+    /// <summary>
+    /// A JSON value described for a person, without echoing strings (they may be secrets); numbers are echoed unless
+    /// a string was expected (a PIN written without quotes is still a secret).
+    /// </summary>
+    internal static string Describe(JsonElement value, bool echoNumber = true) => value.ValueKind switch
     {
         JsonValueKind.Object => "an object",
         JsonValueKind.Array => "an array",
         JsonValueKind.String => "a string",
-        JsonValueKind.Number => $"the number {value.GetRawText()}",
+        JsonValueKind.Number => echoNumber ? $"the number {value.GetRawText()}" : "a number",
         JsonValueKind.True => "true",
         JsonValueKind.False => "false",
         _ => "null",

@@ -247,7 +247,7 @@ internal sealed partial class ConnectorSettingsBinder
         var found = ConfigurationFileReader.Describe(element);
         if (type == typeof(string) || type == typeof(Uri))
         {
-            Expect(kind == JsonValueKind.String, path, $"must be a string in double quotes, found {found}");
+            Expect(kind == JsonValueKind.String, path, $"must be a string in double quotes, found {ConfigurationFileReader.Describe(element, echoNumber: false)}");
         }
         else if (type == typeof(bool))
         {

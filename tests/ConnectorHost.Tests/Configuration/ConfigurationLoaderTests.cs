@@ -324,4 +324,15 @@ public sealed class ConfigurationLoaderTests
 
         ConfigurationLoader.Load(path).Warnings.Should().NotContain(w => w.JsonPath == "$.memorySync.apiKey");
     }
+
+    [Test]
+    public void Load_SecretWrittenAsANumber_IsNotEchoed()
+    {
+        using var folder = new ConfigFolder();
+        var path = folder.Write("plugins.json", """{ "memorySync": { "apiKey": 73915524 }, "connectors": [] }""");
+
+        var exception = FluentActions.Invoking(() => ConfigurationLoader.Load(path)).Should().Throw<ConfigurationException>().Which;
+
+        exception.Message.Should().Be($"{path}: $.memorySync.apiKey: must be a string in double quotes, found a number");
+    }
 }
