@@ -335,4 +335,59 @@ public sealed class ConfigurationLoaderTests
 
         exception.Message.Should().Be($"{path}: $.memorySync.apiKey: must be a string in double quotes, found a number");
     }
+
+    [TestCase("UTC")]
+    [TestCase("Europe/Berlin")]
+    [TestCase("W. Europe Standard Time")]
+    public void Load_TimeZone_AcceptsIanaAndWindowsIds(string id)
+    {
+        using var folder = new ConfigFolder();
+        var path = folder.Write("plugins.json", $$"""
+            { "memorySync": { "apiKey": "${env:{{ConfigFolder.ApiKeyVariable}}}" },
+              "connectors": [ { "name": "a", "plugin": "FakeCms", "endUserId": "ops", "timeZone": "{{id}}" } ] }
+            """);
+
+        var zone = ConfigurationLoader.Load(path).Connectors[0].TimeZone;
+
+        zone.HasSameRules(TimeZoneInfo.FindSystemTimeZoneById(id)).Should().BeTrue();
+    }
+
+    [Test]
+    public void Load_CrontabLine_ShowsWhatItWouldMeanInQuartzForm()
+    {
+        using var folder = new ConfigFolder();
+        var path = folder.Write("plugins.json", $$"""
+            { "memorySync": { "apiKey": "${env:{{ConfigFolder.ApiKeyVariable}}}" },
+              "connectors": [ { "name": "a", "plugin": "FakeCms", "endUserId": "ops", "schedule": "*/15 * * * 1-5" } ] }
+            """);
+
+        var exception = FluentActions.Invoking(() => ConfigurationLoader.Load(path)).Should().Throw<ConfigurationException>().Which;
+
+        exception.Errors.Should().ContainSingle().Which.Should().Be(new ConfigurationError("$.connectors[0].schedule",
+            "\"*/15 * * * 1-5\" is not a valid Quartz cron expression: it has 5 fields, the Unix crontab form; as a crontab line it would be \"0 */15 * ? * MON-FRI\" (Quartz cron has 6 or 7 fields, seconds first), e.g. \"0 0/30 * * * ?\" for every 30 minutes"));
+    }
+
+    [TestCase("${env:}", "\"\" is not an environment variable name")]
+    [TestCase("${env:1ABC}", "\"1ABC\" is not an environment variable name")]
+    [TestCase("${file:}", "${file:} names no file")]
+    [TestCase("${file:empty.key}", "the file {0} is empty")]
+    [TestCase("${env:CONNECTORHOST_TEST_EMPTY_VALUE}", "the environment variable CONNECTORHOST_TEST_EMPTY_VALUE is empty")]
+    [TestCase("prefix-${env:CONNECTORHOST_TEST_SURELY_UNSET_7F3A}-suffix", "${env:CONNECTORHOST_TEST_SURELY_UNSET_7F3A}: the environment variable CONNECTORHOST_TEST_SURELY_UNSET_7F3A is not set")]
+    public void Load_BadReference_NamesItAtItsPath(string reference, string fragment)
+    {
+        using var folder = new ConfigFolder();
+        var emptyFile = folder.Write("empty.key", "\n");
+        if (reference.Contains("EMPTY_VALUE", StringComparison.Ordinal) && OperatingSystem.IsWindows())
+        {
+            Assert.Ignore("Windows cannot hold an empty environment variable.");
+        }
+
+        Environment.SetEnvironmentVariable("CONNECTORHOST_TEST_EMPTY_VALUE", "");
+        var path = folder.Write("plugins.json", $$"""{ "memorySync": { "projectId": "{{reference}}", "apiKey": "${env:{{ConfigFolder.ApiKeyVariable}}}" }, "connectors": [] }""");
+
+        var exception = FluentActions.Invoking(() => ConfigurationLoader.Load(path)).Should().Throw<ConfigurationException>().Which;
+
+        exception.Errors.Should().ContainSingle().Which.JsonPath.Should().Be("$.memorySync.projectId");
+        exception.Errors[0].Message.Should().Contain(fragment.Replace("{0}", emptyFile, StringComparison.Ordinal));
+    }
 }
