@@ -721,7 +721,7 @@ internal sealed partial class ConfigurationFileReader
     private static partial Regex ConnectorName();
 
     [GeneratedRegex("^[A-Za-z0-9._-]+$", RegexOptions.CultureInvariant)]
-    internal static partial Regex PluginId();
+    private static partial Regex PluginId();
 
     [GeneratedRegex("^[0-9A-Fa-f]{64}$", RegexOptions.CultureInvariant)]
     private static partial Regex Sha256();

@@ -80,6 +80,7 @@ internal sealed class FakePluginOptionsSource : IPluginOptionsSource
         ["FakeWiki"] = PluginOptionsResolution.Available(typeof(WikiOptions)),
         ["Refused"] = PluginOptionsResolution.Unavailable(RefusedReason),
         ["BrokenOptions"] = PluginOptionsResolution.Available(typeof(AbstractOptions)),
+        ["BrokenValidator"] = PluginOptionsResolution.Available(typeof(OptionsWithThrowingValidation)),
     };
 
     public IReadOnlyCollection<string> PluginIds => _plugins.Keys;
@@ -168,4 +169,13 @@ public sealed class WikiLabel
 public abstract class AbstractOptions
 {
     public string? Root { get; set; }
+}
+
+/// <summary>Settings whose own validation throws: a defect of its plugin.</summary>
+public sealed class OptionsWithThrowingValidation : IValidatableObject
+{
+    public string? Root { get; set; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
+        throw new InvalidOperationException("validator bug");
 }

@@ -162,6 +162,22 @@ public sealed class ConnectorSettingsBinderTests
     }
 
     [Test]
+    public void BindConnectorSettings_ValidatorThatThrows_MarksTheConnectorUnavailableAndStillReportsTheOthers()
+    {
+        using var folder = new ConfigFolder();
+        var configuration = Load(folder,
+            """{ "name": "b", "plugin": "BrokenValidator", "endUserId": "ops", "settings": { "root": "/srv" } }""",
+            """{ "name": "c", "plugin": "FakeCms", "endUserId": "ops", "settings": { } }""");
+
+        var exception = FluentActions.Invoking(() => ConfigurationLoader.BindConnectorSettings(configuration, new FakePluginOptionsSource()))
+            .Should().Throw<ConfigurationException>().Which;
+
+        exception.Errors.Should().ContainSingle().Which.JsonPath.Should().Be("$.connectors[1].settings.root");
+        configuration.Connectors[0].Availability.Should().Be(ConnectorAvailability.Unavailable);
+        configuration.Connectors[0].UnavailableReason.Should().EndWith("cannot be bound or validated: validator bug");
+    }
+
+    [Test]
     public void BindConnectorSettings_ValueFromAReferenceFailsValidation_MessageDoesNotEchoIt()
     {
         using var folder = new ConfigFolder();
