@@ -15,6 +15,13 @@ internal sealed class ConfigurationDiagnostics
 
     public void Warning(string jsonPath, string message) => _warnings.Add(new ConfigurationWarning(jsonPath, message));
 
+    /// <summary>Takes over everything another pass collected.</summary>
+    public void Add(ConfigurationDiagnostics other)
+    {
+        _errors.AddRange(other._errors);
+        _warnings.AddRange(other._warnings);
+    }
+
     /// <summary>Throws the collected errors, if there are any.</summary>
     public void ThrowIfErrors(string displayPath)
     {

@@ -55,12 +55,7 @@ internal sealed partial class ConfigurationFileReader
 
     private HostSection ReadHost(Section file)
     {
-        var section = ReadSection(file, "host", s_hostKeys);
-        if (section is null)
-        {
-            return WithAbsoluteDirectories(new HostSection());
-        }
-
+        var section = ReadSection(file, "host", s_hostKeys) ?? Section.Empty(file.PathOf("host"));
         var defaults = new HostSection();
         var controlUrl = ReadUrl(section, "controlUrl") ?? defaults.ControlUrl;
         var allowRemote = ReadBool(section, "allowRemoteControl") ?? defaults.AllowRemoteControl;
@@ -83,18 +78,6 @@ internal sealed partial class ConfigurationFileReader
             AllowRemoteControl = allowRemote,
             ShutdownGracePeriod = ReadDuration(section, "shutdownGracePeriod", allowZero: true) ?? defaults.ShutdownGracePeriod,
             LogLevel = ReadChoice(section, "logLevel", s_logLevels) ?? defaults.LogLevel,
-        };
-    }
-
-    private HostSection WithAbsoluteDirectories(HostSection defaults)
-    {
-        var plugins = Path.GetFullPath(defaults.PluginsDirectory, _baseDirectory);
-        CheckDirectory(plugins, JsonPath.Property(JsonPath.Property(JsonPath.Root, "host"), "pluginsDirectory"), mustExist: true);
-        return new HostSection
-        {
-            PluginsDirectory = plugins,
-            DataDirectory = Path.GetFullPath(defaults.DataDirectory, _baseDirectory),
-            LogDirectory = Path.GetFullPath(defaults.LogDirectory, _baseDirectory),
         };
     }
 
@@ -174,12 +157,7 @@ internal sealed partial class ConfigurationFileReader
 
     private DeliverySection ReadDelivery(Section file)
     {
-        var section = ReadSection(file, "delivery", s_deliveryKeys);
-        if (section is null)
-        {
-            return new DeliverySection();
-        }
-
+        var section = ReadSection(file, "delivery", s_deliveryKeys) ?? Section.Empty(file.PathOf("delivery"));
         var defaults = new DeliverySection();
         return new DeliverySection
         {
@@ -312,6 +290,7 @@ internal sealed partial class ConfigurationFileReader
         }
 
         var defaults = new ConnectorConfiguration { JsonPath = path, Name = "", Plugin = "", EndUserId = "" };
+        var enabled = ReadBool(section, "enabled") ?? defaults.Enabled;
         var referencePaths = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         return new ConnectorConfiguration
         {
@@ -322,12 +301,12 @@ internal sealed partial class ConfigurationFileReader
             Schedule = schedule?.Value,
             TimeZone = ReadTimeZone(section) ?? defaults.TimeZone,
             MisfirePolicy = ReadChoice(section, "misfirePolicy", s_misfirePolicies) ?? defaults.MisfirePolicy,
-            Enabled = ReadBool(section, "enabled") ?? defaults.Enabled,
+            Enabled = enabled,
             RunOnStartup = ReadBool(section, "runOnStartup") ?? defaults.RunOnStartup,
             RunTimeout = section.IsNull("runTimeout") ? null : ReadDuration(section, "runTimeout", allowZero: false) ?? defaults.RunTimeout,
             PruneInterval = ReadDuration(section, "pruneInterval", allowZero: true, nullable: true),
             MaxDeletePercent = ReadInt(section, "maxDeletePercent", 0, 100, hint: "a percentage of the items delivered") ?? defaults.MaxDeletePercent,
-            Settings = ReadSettings(section, referencePaths) ?? defaults.Settings,
+            Settings = ReadSettings(section, referencePaths, resolveSecrets: enabled) ?? defaults.Settings,
             SecretReferencePaths = referencePaths,
         };
     }
@@ -343,11 +322,11 @@ internal sealed partial class ConfigurationFileReader
         {
             var reason = fields.Length switch
             {
-                5 => "it has 5 fields, the Unix crontab form; Quartz wants a seconds field first" + UnixReading(schedule.Value),
+                5 => "it has 5 fields, the Unix crontab form" + UnixReading(schedule.Value),
                 < 6 or > 7 when !schedule.Value.StartsWith('@') => $"it has {fields.Length} fields",
                 _ => exception.Message.TrimEnd('.'),
             };
-            _diagnostics.Error(path, $"\"{schedule.Raw}\" is not a valid Quartz cron expression: {reason} (6 or 7 fields, seconds first), e.g. \"0 0/30 * * * ?\" for every 30 minutes");
+            _diagnostics.Error(path, $"\"{schedule.Raw}\" is not a valid Quartz cron expression: {reason} (Quartz cron has 6 or 7 fields, seconds first), e.g. \"0 0/30 * * * ?\" for every 30 minutes");
             return;
         }
 
@@ -384,8 +363,11 @@ internal sealed partial class ConfigurationFileReader
         }
     }
 
-    /// <summary>Copies the settings object with its secret references resolved; plugins bind it in stage 2.</summary>
-    private JsonElement? ReadSettings(Section connector, HashSet<string> referencePaths)
+    /// <summary>
+    /// Copies the settings object with its secret references resolved; plugins bind it in stage 2. A disabled
+    /// connector's references stay unresolved: an operator may disable a connector precisely because its token is gone.
+    /// </summary>
+    private JsonElement? ReadSettings(Section connector, HashSet<string> referencePaths, bool resolveSecrets)
     {
         if (!connector.TryGet("settings", out var settings))
         {
@@ -397,6 +379,11 @@ internal sealed partial class ConfigurationFileReader
         {
             _diagnostics.Error(path, $"must be an object holding the plugin's settings ({{ ... }}), found {Describe(settings)}");
             return null;
+        }
+
+        if (!resolveSecrets)
+        {
+            return settings.Clone();
         }
 
         var buffer = new ArrayBufferWriter<byte>();
@@ -524,7 +511,7 @@ internal sealed partial class ConfigurationFileReader
         var path = section.PathOf(key);
         if (value.ValueKind != JsonValueKind.String)
         {
-            _diagnostics.Error(path, $"must be a string in double quotes{(nullable ? " or null" : "")}, found {Describe(value)}");
+            _diagnostics.Error(path, $"must be a string in double quotes{(nullable ? " or null" : "")}, found {Describe(value, echoNumber: false)}");
             return null;
         }
 
@@ -693,13 +680,16 @@ internal sealed partial class ConfigurationFileReader
 
     private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
-    /// <summary>A JSON value described for a person, without echoing strings (they may be secrets).</summary>
-    internal static string Describe(JsonElement value) => value.ValueKind switch
+    /// <summary>
+    /// A JSON value described for a person, without echoing strings (they may be secrets); numbers are echoed unless
+    /// a string was expected (a PIN written without quotes is still a secret).
+    /// </summary>
+    internal static string Describe(JsonElement value, bool echoNumber = true) => value.ValueKind switch
     {
         JsonValueKind.Object => "an object",
         JsonValueKind.Array => "an array",
         JsonValueKind.String => "a string",
-        JsonValueKind.Number => $"the number {value.GetRawText()}",
+        JsonValueKind.Number => echoNumber ? $"the number {value.GetRawText()}" : "a number",
         JsonValueKind.True => "true",
         JsonValueKind.False => "false",
         _ => "null",
@@ -711,6 +701,9 @@ internal sealed partial class ConfigurationFileReader
     /// <summary>An object's members by name, with its path.</summary>
     private sealed class Section(string path, Dictionary<string, JsonElement> members)
     {
+        /// <summary>A section the file leaves out: every key takes its default.</summary>
+        public static Section Empty(string path) => new(path, []);
+
         public string Path { get; } = path;
 
         public string PathOf(string key) => JsonPath.Property(Path, key);
@@ -728,7 +721,7 @@ internal sealed partial class ConfigurationFileReader
     private static partial Regex ConnectorName();
 
     [GeneratedRegex("^[A-Za-z0-9._-]+$", RegexOptions.CultureInvariant)]
-    internal static partial Regex PluginId();
+    private static partial Regex PluginId();
 
     [GeneratedRegex("^[0-9A-Fa-f]{64}$", RegexOptions.CultureInvariant)]
     private static partial Regex Sha256();
@@ -740,6 +733,18 @@ internal sealed partial class ConfigurationFileReader
     private static readonly string[] s_deliveryKeys = ["batchSize", "maxConcurrentBatches", "deduplicate"];
     private static readonly string[] s_pluginPolicyKeys = ["enabled", "sha256"];
     private static readonly string[] s_connectorKeys = ["name", "plugin", "schedule", "timeZone", "misfirePolicy", "endUserId", "enabled", "runOnStartup", "runTimeout", "pruneInterval", "maxDeletePercent", "settings"];
+
+    /// <summary>The keys each object of the file may hold, by where it sits; the schema must list the same.</summary>
+    internal static IReadOnlyDictionary<string, IReadOnlyList<string>> KnownKeys { get; } = new Dictionary<string, IReadOnlyList<string>>
+    {
+        ["$"] = s_rootKeys,
+        ["$.host"] = s_hostKeys,
+        ["$.memorySync"] = s_memorySyncKeys,
+        ["$.memorySync.limits"] = s_limitKeys,
+        ["$.delivery"] = s_deliveryKeys,
+        ["$.plugins.*"] = s_pluginPolicyKeys,
+        ["$.connectors[*]"] = s_connectorKeys,
+    };
 
     private static readonly Dictionary<string, MemorySyncTier> s_tiers = Enum.GetValues<MemorySyncTier>().ToDictionary(tier => tier.ToString(), StringComparer.Ordinal);
     private static readonly Dictionary<string, LogLevel> s_logLevels = Enum.GetValues<LogLevel>().ToDictionary(level => level.ToString(), StringComparer.Ordinal);

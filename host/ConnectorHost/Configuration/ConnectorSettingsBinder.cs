@@ -69,7 +69,7 @@ internal static partial class ConfigurationLoader
     {
         var ids = plugins.PluginIds.Order(StringComparer.Ordinal).ToList();
         var closest = Suggestions.Closest(pluginId, ids);
-        var suggestion = closest is null ? "" : $"; did you mean \"{closest}\"?";
+        var suggestion = closest is null ? "" : $" (did you mean \"{closest}\"?)";
         var present = ids.Count == 0
             ? $"{configuration.Host.PluginsDirectory} holds no plugin"
             : $"the plugins in {configuration.Host.PluginsDirectory} are {string.Join(", ", ids.Select(id => $"\"{id}\""))}";
@@ -84,7 +84,7 @@ internal sealed partial class ConnectorSettingsBinder
     {
         _configuration = configuration;
         _connector = connector;
-        _diagnostics = diagnostics;
+        _outer = diagnostics;
         _settingsPath = JsonPath.Property(connector.JsonPath, "settings");
     }
 
@@ -100,58 +100,66 @@ internal sealed partial class ConnectorSettingsBinder
         TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
     };
 
+    /// <summary>
+    /// Binds and validates; reports into the diagnostics given at construction. A settings type that cannot be bound
+    /// at all is the plugin's defect: the connector is marked unavailable and what was found so far is dropped.
+    /// </summary>
     public void Bind(Type optionsType)
     {
-        var errorsBefore = _diagnostics.Errors.Count;
         try
         {
-            CheckShape(_connector.Settings, optionsType, _settingsPath);
-            if (_diagnostics.Errors.Count > errorsBefore)
-            {
-                return;
-            }
-
-            object? options;
-            try
-            {
-                options = _connector.Settings.Deserialize(optionsType, SerializerOptions);
-            }
-            catch (JsonException exception)
-            {
-                var suffix = exception.Path is { Length: > 1 } p ? p[1..] : "";
-                _diagnostics.Error(_settingsPath + suffix, ExceptionPosition().Replace(exception.Message, "").Trim());
-                return;
-            }
-
-            if (options is null)
-            {
-                _diagnostics.Error(_settingsPath, "must be an object holding the plugin's settings");
-                return;
-            }
-
-            var secrets = new List<string>();
-            ValidateObject(options, _settingsPath, secrets, new HashSet<object>(ReferenceEqualityComparer.Instance));
-            if (_diagnostics.Errors.Count > errorsBefore)
-            {
-                return;
-            }
-
-            foreach (var secret in secrets)
-            {
-                _configuration.Secrets.Add(secret);
-            }
-
-            _connector.Options = options;
-            _connector.Availability = ConnectorAvailability.Available;
+            BindAndValidate(optionsType);
+            _outer.Add(_diagnostics);
         }
         catch (Exception exception) when (exception is NotSupportedException or InvalidOperationException
             or MissingMethodException or TargetInvocationException or ArgumentException or ValidationException)
         {
-            // The settings type or one of its validators is broken: a defect of the plugin, not of the file.
             ConfigurationLoader.MarkUnavailable(_connector,
                 $"its settings type {optionsType.FullName} cannot be bound or validated: {(exception as TargetInvocationException)?.InnerException?.Message ?? exception.Message}",
-                _diagnostics);
+                _outer);
         }
+    }
+
+    private void BindAndValidate(Type optionsType)
+    {
+        CheckShape(_connector.Settings, optionsType, _settingsPath);
+        if (_diagnostics.HasErrors)
+        {
+            return;
+        }
+
+        object? options;
+        try
+        {
+            options = _connector.Settings.Deserialize(optionsType, SerializerOptions);
+        }
+        catch (JsonException exception)
+        {
+            var suffix = exception.Path is { Length: > 1 } p ? p[1..] : "";
+            _diagnostics.Error(_settingsPath + suffix, ExceptionPosition().Replace(exception.Message, "").Trim());
+            return;
+        }
+
+        if (options is null)
+        {
+            _diagnostics.Error(_settingsPath, "must be an object holding the plugin's settings");
+            return;
+        }
+
+        var secrets = new List<string>();
+        ValidateObject(options, _settingsPath, secrets, new HashSet<object>(ReferenceEqualityComparer.Instance));
+        if (_diagnostics.HasErrors)
+        {
+            return;
+        }
+
+        foreach (var secret in secrets)
+        {
+            _configuration.Secrets.Add(secret);
+        }
+
+        _connector.Options = options;
+        _connector.Availability = ConnectorAvailability.Available;
     }
 
     // ---- Shape: every unknown key and wrong type at once, with JSON paths, before the deserializer stops at one. ----
@@ -247,7 +255,7 @@ internal sealed partial class ConnectorSettingsBinder
         var found = ConfigurationFileReader.Describe(element);
         if (type == typeof(string) || type == typeof(Uri))
         {
-            Expect(kind == JsonValueKind.String, path, $"must be a string in double quotes, found {found}");
+            Expect(kind == JsonValueKind.String, path, $"must be a string in double quotes, found {ConfigurationFileReader.Describe(element, echoNumber: false)}");
         }
         else if (type == typeof(bool))
         {
@@ -269,8 +277,11 @@ internal sealed partial class ConnectorSettingsBinder
         else if (IntegerRange(type) is { } range)
         {
             var number = 0m;
-            var whole = kind == JsonValueKind.Number && element.TryGetDecimal(out number) && number == decimal.Truncate(number);
-            if (!whole || number < range.Minimum || number > range.Maximum)
+            if (kind != JsonValueKind.Number || !element.TryGetDecimal(out number) || number != decimal.Truncate(number))
+            {
+                _diagnostics.Error(path, $"must be a whole number, found {found}");
+            }
+            else if (number < range.Minimum || number > range.Maximum)
             {
                 _diagnostics.Error(path, $"must be a whole number from {range.Minimum} to {range.Maximum}, found {found}");
             }
@@ -506,6 +517,7 @@ internal sealed partial class ConnectorSettingsBinder
 
     private readonly HostConfiguration _configuration;
     private readonly ConnectorConfiguration _connector;
-    private readonly ConfigurationDiagnostics _diagnostics;
+    private readonly ConfigurationDiagnostics _outer;
+    private readonly ConfigurationDiagnostics _diagnostics = new();
     private readonly string _settingsPath;
 }

@@ -23,8 +23,9 @@ internal sealed class SecretRegistry
     public int Count => Volatile.Read(ref _state).Values.Length;
 
     /// <summary>
-    /// Registers a secret. Its JSON-escaped and URL-escaped forms are registered too, since a value usually reaches a
-    /// log inside a serialized body or a query string rather than as written.
+    /// Registers a secret. Its JSON-escaped forms (System.Text.Json's, and the plain backslash escapes other writers
+    /// use) and its URL-escaped form are registered too, since a value often reaches a log inside a serialized body or
+    /// a query string rather than as written.
     /// </summary>
     public void Add(string? value)
     {
@@ -39,6 +40,7 @@ internal sealed class SecretRegistry
             {
                 value,
                 JsonEncodedText.Encode(value).Value,
+                value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal),
                 Uri.EscapeDataString(value),
             };
             if (values.Count == _state.Values.Length)

@@ -46,6 +46,22 @@ internal sealed class ConfigFolder : IDisposable
         return path;
     }
 
+    /// <summary>Writes a file readable by its owner only (on Unix), as secrets should be.</summary>
+    public string WritePrivate(string relativePath, string content)
+    {
+        var path = Write(relativePath, content);
+        Chmod(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return path;
+    }
+
+    public static void Chmod(string path, UnixFileMode mode)
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, mode);
+        }
+    }
+
     /// <summary>Every file and folder under the root, to prove a load created nothing.</summary>
     public IReadOnlyList<string> Snapshot() =>
         Directory.EnumerateFileSystemEntries(Root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
@@ -64,6 +80,7 @@ internal sealed class FakePluginOptionsSource : IPluginOptionsSource
         ["FakeWiki"] = PluginOptionsResolution.Available(typeof(WikiOptions)),
         ["Refused"] = PluginOptionsResolution.Unavailable(RefusedReason),
         ["BrokenOptions"] = PluginOptionsResolution.Available(typeof(AbstractOptions)),
+        ["BrokenValidator"] = PluginOptionsResolution.Available(typeof(OptionsWithThrowingValidation)),
     };
 
     public IReadOnlyCollection<string> PluginIds => _plugins.Keys;
@@ -152,4 +169,13 @@ public sealed class WikiLabel
 public abstract class AbstractOptions
 {
     public string? Root { get; set; }
+}
+
+/// <summary>Settings whose own validation throws: a defect of its plugin.</summary>
+public sealed class OptionsWithThrowingValidation : IValidatableObject
+{
+    public string? Root { get; set; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
+        throw new InvalidOperationException("validator bug");
 }
