@@ -97,6 +97,26 @@ Task("Publish")
     Information("Appliance published to {0}", appliance);
 });
 
+Task("Demo")
+    .IsDependentOn("Publish")
+    .Does(() =>
+{
+    var driver = artifacts.Combine("demo-driver");
+    DotNetPublish("./samples/Demo/ConnectorHost.Demo.csproj", new DotNetPublishSettings
+    {
+        Configuration = configuration,
+        NoBuild = true,
+        OutputDirectory = driver,
+    });
+    DotNetExecute(
+        driver.CombineWithFilePath("ConnectorHost.Demo.dll"),
+        new ProcessArgumentBuilder()
+            .Append("--appliance").AppendQuoted(appliance.FullPath)
+            .Append("--emulator").AppendQuoted(artifacts.Combine("emulator").CombineWithFilePath("MemorySync.Emulator.dll").FullPath)
+            .Append("--samples").AppendQuoted(MakeAbsolute(Directory("./samples/cms")).FullPath)
+            .Append("--work").AppendQuoted(artifacts.Combine("demo").FullPath));
+});
+
 Task("Default").IsDependentOn("Build");
 
 RunTarget(target);
