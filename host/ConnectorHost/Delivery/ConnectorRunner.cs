@@ -212,6 +212,7 @@ internal sealed class ConnectorRunner(
         using var pluginContext = connector.EnterPluginContext?.Invoke();
         await foreach (var change in plugin.ReadChangesAsync(request, token).WithCancellation(token))
         {
+            KillPoints.Reached(KillPoints.Read);
             switch (change)
             {
                 case Upsert upsert:

@@ -242,6 +242,7 @@ internal sealed class DeliverySession
     public async ValueTask PruneAsync(string nativeId, CancellationToken cancellationToken)
     {
         ThrowIfFailed();
+        KillPoints.Reached(KillPoints.Pruning);
         await ForgetItemAsync(nativeId, countAsPruned: true, cancellationToken);
     }
 
@@ -575,6 +576,7 @@ internal sealed class DeliverySession
         }
 
         Track(batch.Done.Task);
+        KillPoints.Reached(KillPoints.IntentWritten);
         _ = RunBulkAsync(intent, batch.Done, CancellationToken.None);
     }
 
@@ -615,6 +617,7 @@ internal sealed class DeliverySession
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(_context.SendToken, cancellationToken);
             var result = await _transport.SendBulkAddAsync(
                 _context.Instance.EndUserId, intent.Body, intent.IdempotencyKey, linked.Token);
+            KillPoints.Reached(KillPoints.Answered);
             var forget = ApplyBulkResult(intent, result);
             if (forget is not null)
             {
@@ -822,8 +825,10 @@ internal sealed class DeliverySession
                     _checkpoints.Dequeue();
                 }
 
+                KillPoints.Reached(KillPoints.BeforeCursorCommit);
                 var committed = await _cursors.CommitAsync(
                     Connector, next.Checkpoint.Cursor, next.Checkpoint.Position, CancellationToken.None);
+                KillPoints.Reached(KillPoints.AfterCursorCommit);
                 Volatile.Write(ref _lastCommitted, committed);
                 Counters.CountCheckpoint();
             }
