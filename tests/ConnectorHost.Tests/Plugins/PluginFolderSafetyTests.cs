@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using ConnectorHost.Plugins;
 using ConnectorHost.Testing;
@@ -139,6 +140,35 @@ public sealed class PluginFolderSafetyTests
         plugin.Status.Should().Be(PluginStatus.Active, "the loader falls back to the host for what the folder lacks");
     }
 
+    [TestCase(".runtimeconfig.json")]
+    [TestCase(".runtimeconfig.dev.json")]
+    public void Load_RuntimeConfigProbingPathOutsideTheFolder_IsNotSupported(string extension)
+    {
+        using var context = PluginTestContext.Create(FixturePlugins.Good);
+        var configFile = Path.Combine(
+            context.Folders.PathOf(FixturePlugins.Good), "ConnectorHost.TestPlugins.GoodPlugin" + extension);
+        File.WriteAllText(configFile, ProbingPaths(_outside));
+
+        var plugin = context.Load().Plugins.Single();
+
+        plugin.Status.Should().Be(PluginStatus.NotSupported);
+        plugin.Reason.Should().Be(
+            $"ConnectorHost.TestPlugins.GoodPlugin{extension} adds the probing path '{_outside}', outside the plugin "
+            + "folder; a plugin may only use files inside its own folder");
+    }
+
+    [Test]
+    public void Load_RuntimeConfigProbingPathInsideTheFolder_IsActive()
+    {
+        using var context = PluginTestContext.Create(FixturePlugins.Good);
+        var folder = context.Folders.PathOf(FixturePlugins.Good);
+        File.WriteAllText(
+            Path.Combine(folder, "ConnectorHost.TestPlugins.GoodPlugin.runtimeconfig.dev.json"),
+            ProbingPaths(Path.Combine(folder, "lib")));
+
+        context.Load().Plugins.Single().Status.Should().Be(PluginStatus.Active);
+    }
+
     [Test]
     public void Load_DepsJsonNotValidJson_IsMalfunctioned()
     {
@@ -193,6 +223,9 @@ public sealed class PluginFolderSafetyTests
             .StartWith("reading the plugin folder failed: IOException: Too many levels of symbolic links");
         plugins.Should().HaveCount(2);
     }
+
+    private static string ProbingPaths(string path) =>
+        $$"""{ "runtimeOptions": { "tfm": "net10.0", "additionalProbingPaths": [ {{JsonSerializer.Serialize(path)}} ] } }""";
 
     private static void SymbolicLink(string path, string target, bool directory = false)
     {
