@@ -12,6 +12,7 @@ public sealed class AllFixturesTests
         string[] all =
         [
             FixturePlugins.Good, FixturePlugins.Scripted, FixturePlugins.IncompatibleMajor, FixturePlugins.NewerMinor,
+            FixturePlugins.EmbeddedContract,
             FixturePlugins.ThrowingRegistrar, FixturePlugins.ThrowingRegistrarConstructor, FixturePlugins.ThrowingStaticInit,
             FixturePlugins.MissingDependency, FixturePlugins.MissingBaseType, FixturePlugins.ThrowsMidStream,
             FixturePlugins.IgnoresCancellation, FixturePlugins.ThrowingConnector, FixturePlugins.NoConnector,
@@ -29,6 +30,7 @@ public sealed class AllFixturesTests
             [FixturePlugins.Scripted] = PluginStatus.Active,
             [FixturePlugins.IncompatibleMajor] = PluginStatus.NotSupported,
             [FixturePlugins.NewerMinor] = PluginStatus.NotSupported,
+            [FixturePlugins.EmbeddedContract] = PluginStatus.NotSupported,
             [FixturePlugins.ThrowingRegistrar] = PluginStatus.Active,
             [FixturePlugins.ThrowingRegistrarConstructor] = PluginStatus.Malfunctioned,
             [FixturePlugins.ThrowingStaticInit] = PluginStatus.Malfunctioned,
