@@ -120,6 +120,9 @@ public static class FixturePlugins
     /// <summary>Built against ConnectorHost.Abstractions 1.1: NotSupported on a 1.0 host.</summary>
     public const string NewerMinor = "NewerMinor";
 
+    /// <summary>Compiles the contract's sources into itself instead of referencing it: NotSupported.</summary>
+    public const string EmbeddedContract = "EmbeddedContract";
+
     /// <summary>ConfigureServices throws: Malfunctioned when an instance is created.</summary>
     public const string ThrowingRegistrar = "ThrowingRegistrar";
 

@@ -232,13 +232,13 @@ public sealed class PluginCatalog : IDisposable
 
     private static LoadedPlugin Complete(Candidate candidate, Dictionary<string, PluginPolicy> policies, Version hostContract)
     {
-        var (folder, metadata, sha256) = (candidate.Directory, candidate.Metadata, candidate.Sha256);
-        if (candidate.Refusal is { } refusal || metadata is null)
+        var (folder, sha256) = (candidate.Directory, candidate.Sha256);
+        if (candidate.Refusal is { } refusal)
         {
-            refusal = candidate.Refusal ?? PluginRefusedException.Malfunctioned("the plugin folder could not be read");
-            return new LoadedPlugin(folder, metadata, sha256, refusal.Status, refusal.Message);
+            return new LoadedPlugin(folder, candidate.Metadata, sha256, refusal.Status, refusal.Message);
         }
 
+        var metadata = candidate.Metadata!;
         var policy = policies.GetValueOrDefault(metadata.Id);
         if (policy is { Enabled: false })
         {
@@ -250,7 +250,7 @@ public sealed class PluginCatalog : IDisposable
             EnsurePinned(policy?.Sha256, sha256!, metadata);
             ContractCompatibility.Ensure(metadata, hostContract);
             PluginDependencies.Ensure(folder, metadata);
-            var loaded = PluginLoading.Load(folder, metadata);
+            var loaded = PluginLoading.Load(metadata);
             return new LoadedPlugin(folder, metadata, sha256, PluginStatus.Active, reason: null, loaded);
         }
         catch (PluginRefusedException refused)

@@ -3,9 +3,10 @@ using System.Text.Json;
 namespace ConnectorHost.Plugins;
 
 /// <summary>
-/// Checks a plugin's deps.json against its folder before loading: every path stays inside the folder, and every
-/// managed runtime asset is there (or is one the host provides), so a missing file is named with its package instead
-/// of surfacing later as "Could not load file or assembly".
+/// Checks, before loading, where the loader will look for a plugin's assemblies: every path its deps.json lists and
+/// every probing path its runtime configuration adds stay inside the folder, and every managed runtime asset of the
+/// deps.json is there (or is one the host provides), so a missing file is named with its package instead of surfacing
+/// later as "Could not load file or assembly".
 /// </summary>
 internal static class PluginDependencies
 {
@@ -16,6 +17,8 @@ internal static class PluginDependencies
     };
 
     private static readonly string[] s_assetSections = ["runtime", "native", "resources", "runtimeTargets"];
+
+    private static readonly string[] s_runtimeConfigExtensions = [".runtimeconfig.json", ".runtimeconfig.dev.json"];
 
     private static readonly Lazy<HashSet<string>> s_hostAssemblies = new(() =>
         ((AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string) ?? "")
@@ -32,26 +35,51 @@ internal static class PluginDependencies
     /// </exception>
     public static void Ensure(string folder, PluginMetadata metadata)
     {
-        var depsFile = DepsFilePath(metadata.AssemblyPath);
+        var realFolder = PluginFolderSafety.RealPath(folder);
+        EnsureProbingPathsInside(realFolder, metadata.AssemblyPath);
+        EnsureDepsFileMatchesFolder(folder, realFolder, metadata.AssemblyPath);
+    }
+
+    // McMaster.NETCore.Plugins probes the additionalProbingPaths of the plugin's runtimeconfig.json and
+    // runtimeconfig.dev.json (relative ones from the current directory) for assemblies the folder lacks.
+    private static void EnsureProbingPathsInside(string realFolder, string assemblyPath)
+    {
+        foreach (var configFile in s_runtimeConfigExtensions
+            .Select(extension => Path.ChangeExtension(assemblyPath, extension))
+            .Where(File.Exists))
+        {
+            using var document = Parse(configFile);
+            if (!document.RootElement.TryGetProperty("runtimeOptions", out var options)
+                || options.ValueKind != JsonValueKind.Object
+                || !options.TryGetProperty("additionalProbingPaths", out var paths)
+                || paths.ValueKind != JsonValueKind.Array)
+            {
+                continue;
+            }
+
+            foreach (var path in paths.EnumerateArray().Select(p => p.ToString()))
+            {
+                if (!PluginFolderSafety.IsInside(realFolder, Path.GetFullPath(path)))
+                {
+                    throw PluginRefusedException.NotSupported(
+                        $"{Path.GetFileName(configFile)} adds the probing path '{path}', outside the plugin folder; "
+                        + "a plugin may only use files inside its own folder");
+                }
+            }
+        }
+    }
+
+    private static void EnsureDepsFileMatchesFolder(string folder, string realFolder, string assemblyPath)
+    {
+        var depsFile = DepsFilePath(assemblyPath);
         if (!File.Exists(depsFile))
         {
             return;
         }
 
         var depsName = Path.GetFileName(depsFile);
-        JsonDocument document;
-        try
+        using (var document = Parse(depsFile))
         {
-            document = JsonDocument.Parse(File.ReadAllBytes(depsFile), s_jsonOptions);
-        }
-        catch (JsonException exception)
-        {
-            throw PluginRefusedException.Malfunctioned($"{depsName} is not valid JSON: {exception.Message}", exception);
-        }
-
-        using (document)
-        {
-            var realFolder = PluginFolderSafety.RealPath(folder);
             var missing = new List<string>();
             foreach (var (library, type, section, assetPath) in Assets(document.RootElement))
             {
@@ -77,6 +105,19 @@ internal static class PluginDependencies
                     $"missing dependency: {string.Join(", ", missing)} listed in {depsName} but not in the plugin "
                     + "folder; copy the plugin's whole build or publish output into the folder");
             }
+        }
+    }
+
+    private static JsonDocument Parse(string file)
+    {
+        try
+        {
+            return JsonDocument.Parse(File.ReadAllBytes(file), s_jsonOptions);
+        }
+        catch (JsonException exception)
+        {
+            throw PluginRefusedException.Malfunctioned(
+                $"{Path.GetFileName(file)} is not valid JSON: {exception.Message}", exception);
         }
     }
 

@@ -14,8 +14,8 @@ internal static class PluginLoading
     /// <summary>A plugin that loaded: its loader (kept alive for the process), registrar and settings type.</summary>
     public sealed record Result(PluginLoader Loader, IConnectorPlugin Registrar, Type OptionsType);
 
-    /// <exception cref="PluginRefusedException">Anything failed (Malfunctioned), or code came from outside the folder.</exception>
-    public static Result Load(string folder, PluginMetadata metadata)
+    /// <exception cref="PluginRefusedException">Anything failed (Malfunctioned).</exception>
+    public static Result Load(PluginMetadata metadata)
     {
         var assemblyFile = Path.GetFileName(metadata.AssemblyPath);
         PluginLoader loader;
@@ -44,7 +44,6 @@ internal static class PluginLoading
         {
             using var scope = loader.EnterContextualReflection();
             var assembly = LoadTypes(loader, assemblyFile);
-            EnsureLoadedFromFolder(loader, folder);
             var registrarType = FindRegistrarType(loader, assembly, metadata);
             var registrar = CreateRegistrar(registrarType);
             var optionsType = ReadOptionsType(registrar, registrarType);
@@ -76,20 +75,6 @@ internal static class PluginLoading
 #pragma warning restore CA1031
         {
             throw PluginRefusedException.Malfunctioned(PluginFailures.Describe($"loading {assemblyFile}", exception), exception);
-        }
-    }
-
-    // Catches what the checks before loading cannot see, such as a probing path of the runtime configuration.
-    private static void EnsureLoadedFromFolder(PluginLoader loader, string folder)
-    {
-        var realFolder = PluginFolderSafety.RealPath(folder);
-        var outside = loader.LoadContext.Assemblies
-            .FirstOrDefault(a => !string.IsNullOrEmpty(a.Location) && !PluginFolderSafety.IsInside(realFolder, a.Location));
-        if (outside is not null)
-        {
-            throw PluginRefusedException.NotSupported(
-                $"{outside.GetName().Name} was loaded from {outside.Location}, outside the plugin folder; "
-                + "a plugin may only use files inside its own folder");
         }
     }
 

@@ -11,7 +11,8 @@ namespace ConnectorHost.Plugins;
 /// </summary>
 internal static partial class PluginMetadataReader
 {
-    private const string ContractNamespace = "ConnectorHost.Abstractions";
+    private const string ContractAssemblyName = "ConnectorHost.Abstractions";
+    private const string PluginAttributeNamespace = "ConnectorHost.Abstractions";
     private const string PluginAttributeName = "ConnectorPluginAttribute";
 
     private static readonly EnumerationOptions s_topLevelDlls = new()
@@ -58,9 +59,6 @@ internal static partial class PluginMetadataReader
                 + "; a plugin folder holds exactly one plugin"),
         };
     }
-
-    /// <summary>Whether an id is valid: letters, digits, '.', '-' and '_'.</summary>
-    public static bool IsValidId(string id) => ValidId().IsMatch(id);
 
     private static string NoPluginAssemblyReason(List<string> dlls, List<string> notAssemblies)
     {
@@ -118,7 +116,7 @@ internal static partial class PluginMetadataReader
         {
             var attribute = reader.GetCustomAttribute(handle);
             var (ns, name) = AttributeTypeName(reader, attribute);
-            if (ns == ContractNamespace && name == PluginAttributeName)
+            if (ns == PluginAttributeNamespace && name == PluginAttributeName)
             {
                 plugin = DecodePluginAttribute(path, attribute);
             }
@@ -140,7 +138,7 @@ internal static partial class PluginMetadataReader
         {
             var reference = reader.GetAssemblyReference(referenceHandle);
             var referenceName = reader.GetString(reference.Name);
-            if (referenceName == ContractNamespace)
+            if (referenceName == ContractAssemblyName)
             {
                 contractVersion = reference.Version;
             }
@@ -170,7 +168,7 @@ internal static partial class PluginMetadataReader
                 $"{Path.GetFileName(path)} carries [assembly: ConnectorPlugin] without an id and a registrar type");
         }
 
-        if (!IsValidId(id))
+        if (!ValidId().IsMatch(id))
         {
             throw PluginRefusedException.NotSupported(
                 $"{Path.GetFileName(path)} declares the plugin id '{id}', which is not valid: use letters, digits, '.', '-' and '_'");
@@ -184,6 +182,8 @@ internal static partial class PluginMetadataReader
 
     private static (string? Namespace, string? Name) AttributeTypeName(MetadataReader reader, CustomAttribute attribute)
     {
+        // A constructor defined in the assembly itself means the plugin compiled the contract's sources in; it is then
+        // refused for referencing no contract.
         EntityHandle type = attribute.Constructor.Kind switch
         {
             HandleKind.MemberReference => reader.GetMemberReference((MemberReferenceHandle)attribute.Constructor).Parent,
@@ -191,19 +191,23 @@ internal static partial class PluginMetadataReader
                 reader.GetMethodDefinition((MethodDefinitionHandle)attribute.Constructor).GetDeclaringType(),
             _ => default,
         };
-        return type.Kind switch
+        if (type.Kind == HandleKind.TypeReference)
         {
-            HandleKind.TypeReference => reader.GetTypeReference((TypeReferenceHandle)type) is var r
-                ? (reader.GetString(r.Namespace), reader.GetString(r.Name))
-                : default,
-            HandleKind.TypeDefinition => reader.GetTypeDefinition((TypeDefinitionHandle)type) is var d
-                ? (reader.GetString(d.Namespace), reader.GetString(d.Name))
-                : default,
-            _ => default,
-        };
+            var reference = reader.GetTypeReference((TypeReferenceHandle)type);
+            return (reader.GetString(reference.Namespace), reader.GetString(reference.Name));
+        }
+
+        if (type.Kind == HandleKind.TypeDefinition)
+        {
+            var definition = reader.GetTypeDefinition((TypeDefinitionHandle)type);
+            return (reader.GetString(definition.Namespace), reader.GetString(definition.Name));
+        }
+
+        return default;
     }
 
-    [GeneratedRegex("^[A-Za-z0-9._-]+$", RegexOptions.CultureInvariant)]
+    // Letters, digits, '.', '-' and '_', as the contract says.
+    [GeneratedRegex(@"^[A-Za-z0-9._-]+\z", RegexOptions.CultureInvariant)]
     private static partial Regex ValidId();
 
     private sealed record PluginAttributeValues(string Id, string RegistrarTypeName, string? DisplayName);

@@ -12,21 +12,6 @@ internal sealed class PluginRefusedException : Exception
         Status = status;
     }
 
-    public PluginRefusedException()
-        : this(PluginStatus.Malfunctioned, "The plugin was refused.")
-    {
-    }
-
-    public PluginRefusedException(string message)
-        : this(PluginStatus.Malfunctioned, message)
-    {
-    }
-
-    public PluginRefusedException(string message, Exception? innerException)
-        : this(PluginStatus.Malfunctioned, message, innerException)
-    {
-    }
-
     public PluginStatus Status { get; }
 
     public static PluginRefusedException NotSupported(string reason) => new(PluginStatus.NotSupported, reason);

@@ -77,8 +77,23 @@ public sealed class PluginCatalogTests
             + "version): upgrade the host, or rebuild the plugin against 1.0");
     }
 
+    [Test]
+    public void Load_PluginWithTheContractCompiledIn_IsNotSupportedForReferencingNoContract()
+    {
+        using var context = PluginTestContext.Create(FixturePlugins.EmbeddedContract);
+
+        var plugin = context.Load().Plugins.Single();
+
+        plugin.Status.Should().Be(PluginStatus.NotSupported);
+        plugin.Id.Should().Be("EmbeddedContract");
+        plugin.ContractVersion.Should().BeNull();
+        plugin.Reason.Should().Be(
+            "the plugin does not reference ConnectorHost.Abstractions; rebuild it against ConnectorHost.Abstractions 1.x");
+    }
+
     [TestCase(FixturePlugins.IncompatibleMajor)]
     [TestCase(FixturePlugins.NewerMinor)]
+    [TestCase(FixturePlugins.EmbeddedContract)]
     public void Load_IncompatiblePlugin_NeverLoadsItsAssembly(string fixture)
     {
         using var context = PluginTestContext.Create(fixture);

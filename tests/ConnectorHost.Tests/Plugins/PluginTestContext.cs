@@ -4,7 +4,6 @@ using ConnectorHost.Plugins;
 using ConnectorHost.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Time.Testing;
 
 namespace ConnectorHost.Tests.Plugins;
 
@@ -29,7 +28,7 @@ internal sealed class PluginTestContext : IDisposable
 
     public CapturingLoggerProvider Logs { get; } = new();
 
-    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2025, 3, 4, 5, 6, 7, TimeSpan.Zero));
+    public SignallingTimeProvider Time { get; } = new(new DateTimeOffset(2025, 3, 4, 5, 6, 7, TimeSpan.Zero));
 
     public PluginCatalog Catalog => _catalog ?? throw new InvalidOperationException("Call Load first.");
 
