@@ -9,7 +9,7 @@ public sealed class ProcessTests
     [Test]
     public async Task BuiltEmulator_PrintsItsAddressAndAnswersHealth()
     {
-        using var process = StartEmulator("--urls", "http://127.0.0.1:0", "--api-key", "ms_secret_process_key");
+        using var process = StartEmulator("--urls", "http://127.0.0.1:0", "--api-key", "ms_secret_process_key", "--verbose");
         try
         {
             var lines = new List<string>();
@@ -28,12 +28,22 @@ public sealed class ProcessTests
             using var client = new HttpClient { BaseAddress = new Uri(address!) };
             using var health = await client.GetAsync(new Uri("/health", UriKind.Relative));
             health.StatusCode.Should().Be(HttpStatusCode.OK);
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/memory/query");
+            request.Headers.Add("X-API-Key", "ms_secret_process_key");
+            request.Headers.Add("X-End-User-ID", "u1");
+            request.Content = new StringContent("""{"query":"anything"}""");
+            using var query = await client.SendAsync(request);
+            query.StatusCode.Should().Be(HttpStatusCode.OK);
         }
         finally
         {
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();
         }
+
+        // Verbose logs name every request and never the key.
+        var log = await process.StandardError.ReadToEndAsync();
+        log.Should().Contain("/memory/query").And.NotContain("ms_secret_process_key");
     }
 
     [Test]
