@@ -93,6 +93,34 @@ public sealed class FaultTests
     }
 
     [Test]
+    public async Task RateLimit_AsHttpDate_WritesRetryAfterAsADate()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 5, 5, 12, 0, 0, TimeSpan.Zero));
+        await using var emulator = await TestEmulator.StartAsync(options => options.TimeProvider = clock);
+        using var client = emulator.CreateClient("u1");
+        await emulator.Admin.ScriptFaultsAsync(new FaultRule { Kind = FaultKind.RateLimit, RetryAfterSeconds = 90, RetryAfterAsHttpDate = true });
+
+        using var response = await client.PostAsync("memory/query", """{"query":"anything"}""");
+
+        response.StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
+        response.Headers.RetryAfter!.Date.Should().Be(clock.GetUtcNow().AddSeconds(90));
+        (await response.JsonAsync()).GetProperty("error").GetProperty("retry_after").GetInt32().Should().Be(90);
+    }
+
+    [Test]
+    public async Task RateLimit_AfterProcessing_StoresButAnswers429()
+    {
+        await using var emulator = await TestEmulator.StartAsync();
+        using var client = emulator.CreateClient("u1");
+        await emulator.Admin.ScriptFaultsAsync(new FaultRule { Route = "/memory/add", Kind = FaultKind.RateLimit, Phase = FaultPhase.After });
+
+        using var response = await client.PostAsync("memory/add", """{"text":"Stored, then answered 429"}""");
+
+        response.StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
+        (await emulator.Admin.GetMemoriesAsync()).Should().ContainSingle();
+    }
+
+    [Test]
     public async Task Script_StrikesTheNextRequestsInOrderThenLetsThemThrough()
     {
         await using var emulator = await TestEmulator.StartAsync();
