@@ -110,6 +110,7 @@ internal static class AdminEndpoints
             ErrorShape = current.ErrorShape,
             IdempotencyConflict = current.IdempotencyConflict,
             Extraction = current.Extraction,
+            IdStyle = current.IdStyle,
             ServiceDown = current.ServiceDown,
         };
     }

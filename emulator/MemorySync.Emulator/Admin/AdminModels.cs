@@ -128,6 +128,9 @@ public sealed record EmulatorSettings
     /// <summary>Whether extraction splits several paragraphs into up to three memories.</summary>
     public bool Extraction { get; init; }
 
+    /// <summary>How memory ids are written in answers.</summary>
+    public IdStyle IdStyle { get; init; }
+
     /// <summary>Whether the service is marked down (health 503, API 503).</summary>
     public bool ServiceDown { get; init; }
 }
@@ -155,6 +158,9 @@ public sealed record EmulatorSettingsUpdate
 
     /// <summary>Extraction on or off.</summary>
     public bool? Extraction { get; init; }
+
+    /// <summary>How memory ids are written in answers.</summary>
+    public IdStyle? IdStyle { get; init; }
 
     /// <summary>Marks the service down (true) or up (false).</summary>
     public bool? ServiceDown { get; init; }
@@ -225,6 +231,9 @@ public sealed record FaultRule
 
     /// <summary>When set, <c>Retry-After</c> is picked from <see cref="RetryAfterSeconds"/> to this, inclusive.</summary>
     public int? RetryAfterMaxSeconds { get; init; }
+
+    /// <summary>Writes <c>Retry-After</c> as an HTTP date instead of seconds (the body keeps <c>retry_after</c> seconds).</summary>
+    public bool RetryAfterAsHttpDate { get; init; }
 
     /// <summary>The latency a <see cref="FaultKind.Latency"/> adds, in milliseconds.</summary>
     public int? LatencyMs { get; init; }

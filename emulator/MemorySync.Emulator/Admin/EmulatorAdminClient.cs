@@ -157,6 +157,13 @@ public sealed class EmulatorAdminClient : IDisposable
     public Task SetExtractionAsync(bool enabled, CancellationToken cancellationToken = default) =>
         UpdateSettingsAsync(new EmulatorSettingsUpdate { Extraction = enabled }, cancellationToken);
 
+    /// <summary>Sets how memory ids are written in answers (integers, <c>m_&lt;n&gt;</c> strings, or <c>memory_id</c>).</summary>
+    /// <param name="style">The id style.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when set.</returns>
+    public Task SetIdStyleAsync(IdStyle style, CancellationToken cancellationToken = default) =>
+        UpdateSettingsAsync(new EmulatorSettingsUpdate { IdStyle = style }, cancellationToken);
+
     /// <summary>Adds a fault rule that strikes matching requests with its probability (decided by the seed).</summary>
     /// <param name="rule">The rule.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

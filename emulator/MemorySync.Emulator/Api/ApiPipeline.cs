@@ -240,6 +240,9 @@ internal static class ApiPipeline
         decision.Kind switch
         {
             FaultKind.Drop => ApiResult.Abort,
+            FaultKind.RateLimit when decision.RetryAfterAsHttpDate => ApiErrors
+                .RateLimited(context, runtime.Settings.Current.ErrorShape, "per-minute", decision.RetryAfterSeconds)
+                .WithRetryAfterDate(runtime.Time.GetUtcNow().AddSeconds(decision.RetryAfterSeconds)),
             FaultKind.RateLimit => ApiErrors.RateLimited(
                 context, runtime.Settings.Current.ErrorShape, "per-minute", decision.RetryAfterSeconds),
             _ => Error(context, runtime, decision.Status, $"Injected fault: the service answered {decision.Status}"),

@@ -27,6 +27,9 @@ internal sealed class ApiResult : IResult
 
     public bool IsReplay { get; private init; }
 
+    /// <summary>When set, <c>Retry-After</c> is written as this HTTP date instead of seconds.</summary>
+    public DateTimeOffset? RetryAfterDate { get; private init; }
+
     /// <summary>Closes the connection without an answer.</summary>
     public static ApiResult Abort { get; } = new(0, [], null, abort: true);
 
@@ -38,6 +41,9 @@ internal sealed class ApiResult : IResult
 
     public static ApiResult Replay(int status, byte[] body) =>
         new(status, body, null, abort: false) { IsReplay = true };
+
+    public ApiResult WithRetryAfterDate(DateTimeOffset date) =>
+        new(Status, Body, RetryAfterSeconds, IsAbort) { RetryAfterDate = date };
 
     public async Task ExecuteAsync(HttpContext httpContext)
     {
@@ -52,7 +58,11 @@ internal sealed class ApiResult : IResult
         response.StatusCode = Status;
         response.ContentType = "application/json";
         response.ContentLength = Body.Length;
-        if (RetryAfterSeconds is { } seconds)
+        if (RetryAfterDate is { } date)
+        {
+            response.Headers.RetryAfter = date.ToString("R", CultureInfo.InvariantCulture);
+        }
+        else if (RetryAfterSeconds is { } seconds)
         {
             response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         }

@@ -35,4 +35,6 @@ namespace MemorySync.Emulator.Api;
 [JsonSerializable(typeof(IReadOnlyList<EmulatorRequest>))]
 [JsonSerializable(typeof(RateLimits))]
 [JsonSerializable(typeof(JsonElement))]
+[JsonSerializable(typeof(long))]
+[JsonSerializable(typeof(string))]
 internal sealed partial class EmulatorJson : JsonSerializerContext;

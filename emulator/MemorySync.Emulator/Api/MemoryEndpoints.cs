@@ -51,7 +51,7 @@ internal static class MemoryEndpoints
             }
 
             // Extraction may store several memories; the service answers with the first one only.
-            return ApiResult.Json(201, MemoryResponse.From(outcome.Memories[0]), EmulatorJson.Default.MemoryResponse);
+            return ApiResult.Json(201, MemoryResponse.From(outcome.Memories[0], settings.IdStyle), EmulatorJson.Default.MemoryResponse);
         }
     }
 
@@ -124,7 +124,7 @@ internal static class MemoryEndpoints
                         memories += outcome.Memories.Count;
                         var itemIds = outcome.Memories.Select(m => m.Id).ToArray();
                         ids.AddRange(itemIds);
-                        results.Add(new BulkItemResponse(i, "created", itemIds, null));
+                        results.Add(new BulkItemResponse(i, "created", MemoryIds.Write(itemIds, settings.IdStyle), null));
                         break;
                     case ItemStatus.Skipped:
                         skipped++;
@@ -184,7 +184,7 @@ internal static class MemoryEndpoints
             var corpus = runtime.Store.Live(endUserId).Where(query.Matches).ToList();
             var found = Bm25.Rank(corpus, query.Text)
                 .Take(query.K)
-                .Select(hit => MemoryResponse.From(hit.Memory) with { Score = hit.Score })
+                .Select(hit => MemoryResponse.From(hit.Memory, settings.IdStyle) with { Score = hit.Score })
                 .ToList();
             runtime.Webhooks.Publish(WebhookEvents.MemoryQueried, json =>
             {
@@ -208,7 +208,7 @@ internal static class MemoryEndpoints
         var memory = runtime.Store.Get(RequestState.Of(context).EndUserId!, memoryId);
         return memory is null
             ? NotFound(context, runtime, memoryId)
-            : ApiResult.Json(200, MemoryResponse.From(memory), EmulatorJson.Default.MemoryResponse);
+            : ApiResult.Json(200, MemoryResponse.From(memory, settings.IdStyle), EmulatorJson.Default.MemoryResponse);
     }
 
     public static async Task<ApiResult> PatchAsync(HttpContext context, EmulatorRuntime runtime, string id)
@@ -278,7 +278,7 @@ internal static class MemoryEndpoints
             }
 
             runtime.Webhooks.Publish(WebhookEvents.MemoryUpdated, json => WriteMemory(json, updated));
-            return ApiResult.Json(200, MemoryResponse.From(updated), EmulatorJson.Default.MemoryResponse);
+            return ApiResult.Json(200, MemoryResponse.From(updated, settings.IdStyle), EmulatorJson.Default.MemoryResponse);
         }
     }
 
@@ -343,14 +343,15 @@ internal static class MemoryEndpoints
                 });
             }
 
-            return ApiResult.Json(200, new ForgetResponse(deleted, deleted.Count), EmulatorJson.Default.ForgetResponse);
+            return ApiResult.Json(200, new ForgetResponse(MemoryIds.Write(deleted, settings.IdStyle), deleted.Count), EmulatorJson.Default.ForgetResponse);
         }
     }
 
     public static ApiResult Export(HttpContext context, EmulatorRuntime runtime)
     {
         var endUserId = RequestState.Of(context).EndUserId!;
-        var memories = runtime.Store.Live(endUserId).Select(MemoryResponse.From).ToList();
+        var style = runtime.Settings.Current.IdStyle;
+        var memories = runtime.Store.Live(endUserId).Select(memory => MemoryResponse.From(memory, style)).ToList();
         return ApiResult.Json(
             200, new ExportResponse(endUserId, memories, runtime.Time.GetUtcNow()), EmulatorJson.Default.ExportResponse);
     }
@@ -363,7 +364,7 @@ internal static class MemoryEndpoints
     private static void WriteMemory(Utf8JsonWriter json, StoredMemory memory)
     {
         json.WritePropertyName("memory");
-        JsonSerializer.Serialize(json, MemoryResponse.From(memory), EmulatorJson.Default.MemoryResponse);
+        JsonSerializer.Serialize(json, MemoryResponse.From(memory, IdStyle.Numeric), EmulatorJson.Default.MemoryResponse);
         json.WriteString("end_user_id", memory.EndUserId);
     }
 

@@ -185,7 +185,8 @@ internal sealed class FaultInjector(int seed)
         var low = rule.RetryAfterSeconds ?? 1;
         var high = rule.RetryAfterMaxSeconds ?? low;
         var retryAfter = low + (int)(Draw(fault.Number, n, 2) * (high - low + 1));
-        return new FaultDecision(rule.Kind, rule.Phase, status, Math.Min(retryAfter, high), latency, fault.Describe(status));
+        return new FaultDecision(
+            rule.Kind, rule.Phase, status, Math.Min(retryAfter, high), rule.RetryAfterAsHttpDate, latency, fault.Describe(status));
     }
 
     /// <summary>A uniform number in [0, 1) fixed by the seed, the fault and the match number (SplitMix64).</summary>
@@ -237,7 +238,14 @@ internal sealed class FaultInjector(int seed)
 /// <param name="Phase">Before or after processing.</param>
 /// <param name="Status">The status answered (error, rate limit).</param>
 /// <param name="RetryAfterSeconds">The Retry-After of a rate-limit fault.</param>
+/// <param name="RetryAfterAsHttpDate">Write Retry-After as an HTTP date.</param>
 /// <param name="Latency">Latency added (all latency faults that struck).</param>
 /// <param name="Description">For the request log, e.g. <c>error:503:before</c>.</param>
 internal sealed record FaultDecision(
-    FaultKind Kind, FaultPhase Phase, int Status, int RetryAfterSeconds, TimeSpan Latency, string Description);
+    FaultKind Kind,
+    FaultPhase Phase,
+    int Status,
+    int RetryAfterSeconds,
+    bool RetryAfterAsHttpDate,
+    TimeSpan Latency,
+    string Description);

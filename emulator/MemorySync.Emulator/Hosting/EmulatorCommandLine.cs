@@ -25,13 +25,14 @@ internal static class EmulatorCommandLine
         var errorShape = new Option<ErrorShape>("--error-shape") { Description = "envelope|flat|detail: the shape of error bodies." };
         var conflict = new Option<IdempotencyConflictMode>("--idempotency-conflict") { Description = "replay|reject: a repeated Idempotency-Key with a different body." };
         var extraction = new Option<bool>("--extraction") { Description = "Split texts of several paragraphs into up to three memories." };
+        var idStyle = new Option<IdStyle>("--id-style") { Description = "Numeric|Prefixed|MemoryId: ids as 42, \"m_42\", or memory_id: 42." };
         var webhookRetryBase = new Option<int?>("--webhook-retry-base-ms") { Description = "The first webhook retry delay in milliseconds (doubles each time)." };
         var webhookAttempts = new Option<int?>("--webhook-max-attempts") { Description = "Webhook attempts before a delivery is dead-lettered." };
 
         var root = new RootCommand("A local, contract-faithful MemorySync for development, tests and benchmarks.")
         {
             urls, allowRemote, apiKeys, revoked, bearer, tier, limits, quota, monthlyLimit, dataFile, seed, verbose,
-            errorShape, conflict, extraction, webhookRetryBase, webhookAttempts,
+            errorShape, conflict, extraction, idStyle, webhookRetryBase, webhookAttempts,
         };
         root.SetAction(async (result, cancellationToken) =>
         {
@@ -55,6 +56,7 @@ internal static class EmulatorCommandLine
                     ErrorShape = result.GetValue(errorShape),
                     IdempotencyConflict = result.GetValue(conflict),
                     Extraction = result.GetValue(extraction),
+                    IdStyle = result.GetValue(idStyle),
                 };
                 if (result.GetValue(webhookRetryBase) is { } retryBase)
                 {

@@ -66,6 +66,9 @@ public sealed class EmulatorOptions
     /// <summary>Extraction: a text of several paragraphs becomes up to three memories.</summary>
     public bool Extraction { get; set; }
 
+    /// <summary>How memory ids are written in answers (some surfaces use <c>m_&lt;n&gt;</c> or <c>memory_id</c>).</summary>
+    public IdStyle IdStyle { get; set; } = IdStyle.Numeric;
+
     /// <summary>How long an Idempotency-Key is remembered.</summary>
     public TimeSpan IdempotencyKeyLifetime { get; set; } = TimeSpan.FromHours(24);
 
@@ -274,6 +277,22 @@ public enum ErrorShape
     /// <summary>FastAPI's <c>{"detail": string | list | object}</c> (plus <c>request_id</c>).</summary>
     [JsonStringEnumMemberName("detail")]
     Detail,
+}
+
+/// <summary>How memory ids are written in answers; the sources disagree, so clients must read all three.</summary>
+public enum IdStyle
+{
+    /// <summary>The documented integer: <c>"id": 42</c>.</summary>
+    [JsonStringEnumMemberName("numeric")]
+    Numeric,
+
+    /// <summary>Prefixed strings, as some surfaces answer: <c>"id": "m_42"</c> (also in bulk results and forget).</summary>
+    [JsonStringEnumMemberName("prefixed")]
+    Prefixed,
+
+    /// <summary>Older deployments: <c>"memory_id": 42</c> in place of <c>id</c>.</summary>
+    [JsonStringEnumMemberName("memory_id")]
+    MemoryId,
 }
 
 /// <summary>What a repeated Idempotency-Key with a different body gets (the service does not publish it).</summary>

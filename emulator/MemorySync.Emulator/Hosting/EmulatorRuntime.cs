@@ -13,17 +13,20 @@ namespace MemorySync.Emulator.Hosting;
 /// <summary>The emulator's state and services, one per running emulator.</summary>
 internal sealed class EmulatorRuntime : IAsyncDisposable
 {
-    private readonly HashSet<string> _apiKeys;
+    // Accepted credentials and their digests (computed once, not per request).
+    private readonly Dictionary<string, string> _apiKeys;
+    private readonly Dictionary<string, string> _bearerTokens;
     private readonly HashSet<string> _revokedKeys;
-    private readonly HashSet<string> _bearerTokens;
 
     public EmulatorRuntime(EmulatorOptions options, ILoggerFactory loggerFactory)
     {
         Options = options;
         Time = options.TimeProvider;
-        _apiKeys = new HashSet<string>(options.EffectiveApiKeys, StringComparer.Ordinal);
+        _apiKeys = options.EffectiveApiKeys.Distinct(StringComparer.Ordinal)
+            .ToDictionary(key => key, key => "key:" + Digest(key), StringComparer.Ordinal);
+        _bearerTokens = options.BearerTokens.Distinct(StringComparer.Ordinal)
+            .ToDictionary(token => token, token => "bearer:" + Digest(token), StringComparer.Ordinal);
         _revokedKeys = new HashSet<string>(options.RevokedKeys, StringComparer.Ordinal);
-        _bearerTokens = new HashSet<string>(options.BearerTokens, StringComparer.Ordinal);
         Persistence = options.DataFile is null ? new InMemoryPersistence() : new LiteDbPersistence(options.DataFile);
         Settings = new SettingsStore(options);
         Quota = new QuotaMeter(Time);
@@ -69,8 +72,8 @@ internal sealed class EmulatorRuntime : IAsyncDisposable
         if (authorization is not null && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
             var token = authorization["Bearer ".Length..].Trim();
-            return _bearerTokens.Contains(token)
-                ? new AuthResult(200, null, "bearer:" + Digest(token), IsBearer: true)
+            return _bearerTokens.TryGetValue(token, out var bearerId)
+                ? new AuthResult(200, null, bearerId, IsBearer: true)
                 : new AuthResult(401, "Invalid or expired bearer token", null, IsBearer: true);
         }
 
@@ -84,8 +87,8 @@ internal sealed class EmulatorRuntime : IAsyncDisposable
             return new AuthResult(403, "API key revoked", null, IsBearer: false);
         }
 
-        return _apiKeys.Contains(apiKey)
-            ? new AuthResult(200, null, "key:" + Digest(apiKey), IsBearer: false)
+        return _apiKeys.TryGetValue(apiKey, out var callerId)
+            ? new AuthResult(200, null, callerId, IsBearer: false)
             : new AuthResult(401, "Invalid API key", null, IsBearer: false);
     }
 

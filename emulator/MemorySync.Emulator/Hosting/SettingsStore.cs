@@ -37,6 +37,7 @@ internal sealed class SettingsStore(EmulatorOptions options)
                 ErrorShape = update.ErrorShape ?? next.ErrorShape,
                 IdempotencyConflict = update.IdempotencyConflict ?? next.IdempotencyConflict,
                 Extraction = update.Extraction ?? next.Extraction,
+                IdStyle = update.IdStyle ?? next.IdStyle,
                 ServiceDown = update.ServiceDown ?? next.ServiceDown,
             };
             _current = next;
@@ -56,6 +57,7 @@ internal sealed record RuntimeSettings(
     ErrorShape ErrorShape,
     IdempotencyConflictMode IdempotencyConflict,
     bool Extraction,
+    IdStyle IdStyle,
     bool ServiceDown)
 {
     public static RuntimeSettings From(EmulatorOptions options) => new(
@@ -66,5 +68,6 @@ internal sealed record RuntimeSettings(
         options.ErrorShape,
         options.IdempotencyConflict,
         options.Extraction,
+        options.IdStyle,
         ServiceDown: false);
 }
