@@ -46,8 +46,19 @@ internal sealed class Content
 
     public ContentMetadata? Metadata { get; set; }
 
-    /// <summary>For a comment, the page or blog post it belongs to (<c>expand=container</c>).</summary>
-    public Content? Container { get; set; }
+    /// <summary>
+    /// The container (<c>expand=container</c>): for a comment the page or blog post it belongs to; for a page its
+    /// space, whose <c>id</c> is a number, hence read loosely.
+    /// </summary>
+    public System.Text.Json.JsonElement? Container { get; set; }
+
+    /// <summary>The id of the page or blog post a comment belongs to.</summary>
+    public string? ContainerContentId =>
+        Container is { ValueKind: System.Text.Json.JsonValueKind.Object } container
+        && container.TryGetProperty("id", out var id) && id.ValueKind == System.Text.Json.JsonValueKind.String
+        && container.TryGetProperty("type", out var type) && type.GetString() is "page" or "blogpost"
+            ? id.GetString()
+            : null;
 
     [JsonPropertyName("_links")]
     public Links? Links { get; set; }

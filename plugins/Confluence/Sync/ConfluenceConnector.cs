@@ -283,7 +283,7 @@ internal sealed class ConfluenceConnector : IConnector, IFullListing, IConnectio
         {
             if (content.Type == "comment")
             {
-                if (_options.IncludeComments && content.Container?.Id is { Length: > 0 } containerId)
+                if (_options.IncludeComments && content.ContainerContentId is { Length: > 0 } containerId)
                 {
                     commented.Add(containerId);
                 }
