@@ -108,14 +108,14 @@ internal static class StorageFormatConverter
                     Macro(element);
                     break;
                 case "ac:task-list":
-                    writer.Block(1);
+                    writer.Block(2);
                     foreach (var task in element.Elements("ac:task"))
                     {
                         var done = string.Equals(task.Element("ac:task-status")?.InnerText().Trim(), "complete", StringComparison.Ordinal);
                         ListItem(task.Element("ac:task-body") ?? task, done ? "[x] " : "[ ] ");
                     }
 
-                    writer.Block(1);
+                    writer.Block(2);
                     break;
                 case "ac:link":
                     Link(element);
@@ -239,7 +239,7 @@ internal static class StorageFormatConverter
 
         private void List(StorageElement list, bool ordered)
         {
-            writer.Block(1);
+            writer.Block(2);
             var number = int.TryParse(list.Attribute("start"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var start) ? start : 1;
             foreach (var child in list.Children.OfType<StorageElement>())
             {
@@ -253,7 +253,7 @@ internal static class StorageFormatConverter
                 }
             }
 
-            writer.Block(1);
+            writer.Block(2);
         }
 
         private void ListItem(StorageElement item, string marker)
