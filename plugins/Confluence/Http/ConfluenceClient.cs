@@ -182,7 +182,8 @@ internal sealed class ConfluenceClient : IDisposable
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = TimeSpan.FromSeconds(1),
-                MaxDelay = TimeSpan.FromSeconds(30),
+                // Caps the generated Retry-After waits as well as the back-off, so it is the configured cap.
+                MaxDelay = maxWait,
                 ShouldHandle = args => ValueTask.FromResult(args.Outcome switch
                 {
                     { Exception: HttpRequestException } => true,
