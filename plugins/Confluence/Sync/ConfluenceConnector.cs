@@ -278,6 +278,7 @@ internal sealed class ConfluenceConnector : IConnector, IFullListing, IConnectio
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var items = new List<Content>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         var commented = new HashSet<string>(StringComparer.Ordinal);
         foreach (var content in results)
         {
@@ -288,7 +289,7 @@ internal sealed class ConfluenceConnector : IConnector, IFullListing, IConnectio
                     commented.Add(containerId);
                 }
             }
-            else if (_site.ContentTypes.Contains(content.Type) && items.All(i => i.Id != content.Id))
+            else if (_site.ContentTypes.Contains(content.Type) && seen.Add(content.Id))
             {
                 items.Add(content);
             }
