@@ -219,7 +219,7 @@ internal sealed class ConfluenceClient : IDisposable
             case HttpStatusCode.InternalServerError:
             case HttpStatusCode.BadGateway:
             case HttpStatusCode.GatewayTimeout:
-                return !(response.RequestMessage?.Options.TryGetValue(s_callerHandlesServerErrors, out var handled) == true && handled);
+                return !IsCallerHandled(response);
             case HttpStatusCode.RequestTimeout:
                 return true;
             default:

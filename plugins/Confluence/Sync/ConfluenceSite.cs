@@ -163,17 +163,9 @@ internal sealed class ConfluenceSite
     {
         foreach (var chunk in ids.Chunk(IdBatchSize))
         {
-            Uri? uri = SearchUri(Cql.ByIds(ContentTypes, Spaces, ExcludeLabels, chunk), IdBatchSize);
-            while (uri is not null)
+            await foreach (var result in PagesV1Async(SearchUri(Cql.ByIds(ContentTypes, Spaces, ExcludeLabels, chunk), IdBatchSize), cancellationToken))
             {
-                var page = (await _client.GetAsync<ContentArray>(uri, null, false, cancellationToken)).Value;
-                foreach (var content in page.Results)
-                {
-                    Learn(content.Version?.By);
-                    yield return (content, page.Links?.Base);
-                }
-
-                uri = page.Results.Count > 0 && page.Links?.Next is not null ? Next(page.Links) : null;
+                yield return result;
             }
         }
     }
@@ -234,22 +226,15 @@ internal sealed class ConfluenceSite
         else
         {
             var uri = _client.Api($"/rest/api/content/{item.Id}/child/comment?location=footer&depth=all&expand=body.storage,version&limit=100");
-            for (Uri? next = uri; next is not null;)
+            await foreach (var (comment, _) in PagesV1Async(uri, cancellationToken))
             {
-                var page = await _client.GetJsonAsync<ContentArray>(next, null, false, cancellationToken);
-                foreach (var comment in page.Results)
-                {
-                    Learn(comment.Version?.By);
-                    comments.Add(new SiteComment(
-                        comment.Id,
-                        comment.Version?.By?.AccountId ?? comment.Version?.By?.UserKey,
-                        Name(comment.Version?.By),
-                        comment.Version?.When,
-                        comment.Body?.Storage?.Value ?? "",
-                        0));
-                }
-
-                next = page.Results.Count > 0 && page.Links?.Next is not null ? Next(page.Links) : null;
+                comments.Add(new SiteComment(
+                    comment.Id,
+                    comment.Version?.By?.AccountId ?? comment.Version?.By?.UserKey,
+                    Name(comment.Version?.By),
+                    comment.Version?.When,
+                    comment.Body?.Storage?.Value ?? "",
+                    0));
             }
         }
 
@@ -321,13 +306,25 @@ internal sealed class ConfluenceSite
 
     private async IAsyncEnumerable<ListedItem> ListWithCqlAsync(string cql, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        Uri? uri = _client.Api($"/rest/api/content/search?cql={Uri.EscapeDataString(cql)}&expand=version&limit={ListingPageSize}");
+        var uri = _client.Api($"/rest/api/content/search?cql={Uri.EscapeDataString(cql)}&expand=version&limit={ListingPageSize}");
+        await foreach (var (content, _) in PagesV1Async(uri, cancellationToken))
+        {
+            yield return new ListedItem(content.Id, content.Version?.Number ?? 0);
+        }
+    }
+
+    /// <summary>Every result of a v1 listing, following <c>_links.next</c> until a page without one or without results.</summary>
+    private async IAsyncEnumerable<(Content Content, string? LinksBase)> PagesV1Async(
+        Uri first, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        Uri? uri = first;
         while (uri is not null)
         {
             var page = await _client.GetJsonAsync<ContentArray>(uri, null, false, cancellationToken);
             foreach (var content in page.Results)
             {
-                yield return new ListedItem(content.Id, content.Version?.Number ?? 0);
+                Learn(content.Version?.By);
+                yield return (content, page.Links?.Base);
             }
 
             uri = page.Results.Count > 0 && page.Links?.Next is not null ? Next(page.Links) : null;
