@@ -199,4 +199,23 @@ public sealed class FailureTests
 
         (await list.Should().ThrowAsync<ConnectorException>()).Which.Kind.Should().Be(ConnectorErrorKind.Authentication);
     }
+
+    [Test]
+    public async Task ReadChanges_Cancelled_StopsWithOperationCanceled()
+    {
+        await using var fixture = await SiteFixture.StartAsync();
+        fixture.Site.AddSpace("ENG");
+        fixture.CreatePages("ENG", 50, TimeSpan.FromSeconds(20));
+        var options = ConnectorHarness.OptionsFor(fixture.Server, "ENG");
+        options.PageSize = 10;
+        await using var harness = ConnectorHarness.Create(options);
+        using var cancellation = new CancellationTokenSource();
+        fixture.Server.OnceAfter(r => r.Route == FakeRoute.Search, cancellation.Cancel);
+        var ledger = new TestLedger();
+
+        var run = () => ledger.RunAsync(harness.Connector, cancellationToken: cancellation.Token);
+
+        await run.Should().ThrowAsync<OperationCanceledException>();
+        fixture.Searches.Should().HaveCountLessThan(3, "no further page is requested once the run is cancelled");
+    }
 }
