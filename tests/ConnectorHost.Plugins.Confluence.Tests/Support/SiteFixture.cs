@@ -24,9 +24,10 @@ internal sealed class SiteFixture : IAsyncDisposable
         TimeZoneInfo? siteTimeZone = null,
         FakeConfluenceFlavour flavour = FakeConfluenceFlavour.Cloud,
         bool reportsTimeZone = true,
-        bool anonymousOnBadToken = false)
+        bool anonymousOnBadToken = false,
+        DateTimeOffset? start = null)
     {
-        var clock = new FakeTimeProvider(Start);
+        var clock = new FakeTimeProvider(start ?? Start);
         var server = await FakeConfluenceServer.StartAsync(new FakeConfluenceOptions
         {
             Clock = clock,

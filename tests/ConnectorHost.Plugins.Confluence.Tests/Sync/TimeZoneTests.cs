@@ -49,6 +49,27 @@ public sealed class TimeZoneTests
     }
 
     [Test]
+    public async Task ReadChanges_CursorInTheHourRepeatedWhenClocksGoBack_LosesNoEdit()
+    {
+        var newYork = TimeZoneInfo.FindSystemTimeZoneById("America/New_York");
+        // 05:20 UTC on 3 November 2024 is 01:20 EDT; the fake reads an ambiguous 01:xx as EST, an hour later.
+        await using var fixture = await SiteFixture.StartAsync(newYork, start: new DateTimeOffset(2024, 11, 3, 5, 20, 0, TimeSpan.Zero));
+        fixture.Site.AddSpace("ENG");
+        var ids = fixture.CreatePages("ENG", 3, TimeSpan.FromMinutes(1));
+        var options = ConnectorHarness.OptionsFor(fixture.Server, "ENG");
+        options.OverlapMinutes = 0;
+        await using var harness = ConnectorHarness.Create(options);
+        var ledger = new TestLedger();
+        await ledger.RunAsync(harness.Connector);
+
+        fixture.Clock.Advance(TimeSpan.FromMinutes(10));
+        fixture.Site.Edit(ids[0], "<p>Edited at 01:33 EDT.</p>");
+        await ledger.RunAsync(harness.Connector);
+
+        ledger.Latest(ids[0]).Version.Should().Be("2");
+    }
+
+    [Test]
     public void Literal_AmbiguousLocalTimeWhenClocksGoBack_StartsAnHourEarlier()
     {
         var newYork = TimeZoneInfo.FindSystemTimeZoneById("America/New_York");
