@@ -94,6 +94,12 @@ public sealed class ConfluenceOptions : IValidatableObject
                 "baseUrl must be an absolute http(s) address, e.g. https://example.atlassian.net/wiki.", [nameof(BaseUrl)]);
         }
 
+        if (BaseUrl is { IsAbsoluteUri: true, UserInfo.Length: > 0 })
+        {
+            yield return new ValidationResult(
+                "baseUrl must not carry credentials; put them in email and apiToken.", [nameof(BaseUrl)]);
+        }
+
         if (string.IsNullOrWhiteSpace(ApiToken))
         {
             yield return new ValidationResult(

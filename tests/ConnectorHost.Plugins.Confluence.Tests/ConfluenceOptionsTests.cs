@@ -48,6 +48,15 @@ public sealed class ConfluenceOptionsTests
     }
 
     [Test]
+    public void Validate_BaseUrlWithCredentials_IsRefused()
+    {
+        var options = Valid();
+        options.BaseUrl = new Uri("https://bot:hunter2@example.atlassian.net/wiki");
+
+        Errors(options).Should().Equal("baseUrl must not carry credentials; put them in email and apiToken.");
+    }
+
+    [Test]
     public void ApiToken_IsMarkedSecret() =>
         typeof(ConfluenceOptions).GetProperty(nameof(ConfluenceOptions.ApiToken))!
             .GetCustomAttributes(typeof(ConnectorHost.Abstractions.SecretAttribute), false).Should().HaveCount(1);

@@ -43,7 +43,7 @@ internal sealed class ConfluenceClient : IDisposable
         _options = options;
         _timeProvider = timeProvider;
         _logger = logger;
-        SiteUrl = new Uri(options.BaseUrl!.ToString().TrimEnd('/'), UriKind.Absolute);
+        SiteUrl = new Uri(options.BaseUrl!.AbsoluteUri.TrimEnd('/'), UriKind.Absolute);
         _authorization = options.Flavour == ConfluenceFlavour.Cloud
             ? new AuthenticationHeaderValue(
                 "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{options.Email}:{options.ApiToken}")))
@@ -69,23 +69,30 @@ internal sealed class ConfluenceClient : IDisposable
     public Uri Api(string pathAndQuery) => new(SiteUrl.AbsoluteUri + pathAndQuery);
 
     /// <summary>
-    /// The address of a v1 <c>_links.next</c>, which is relative to <c>_links.base</c> (the site root, with <c>/wiki</c>
-    /// on Cloud). The host always stays the configured one, so credentials never go to another host and a proxy in
-    /// front of Confluence keeps working; only the context path is taken from <c>_links.base</c>.
+    /// The address of a v1 link (<c>_links.next</c>, <c>_links.webui</c>), which is relative to <c>_links.base</c>: the
+    /// site root, which is what <c>baseUrl</c> names. The configured root is used, so credentials never go to another
+    /// host and a proxy in front of Confluence (even one that maps another path) keeps working.
     /// </summary>
-    public Uri FollowV1(string next, string? linksBase)
+    public Uri FollowV1(string link) => new(SiteUrl.AbsoluteUri + RelativePart(link));
+
+    /// <summary>
+    /// The address of a v2 <c>_links.next</c>, which carries the site's context path (<c>/wiki/api/v2/...</c>): the
+    /// context path of <c>_links.base</c> is replaced by the configured root, for the same reasons as in
+    /// <see cref="FollowV1"/>.
+    /// </summary>
+    public Uri FollowV2(string next, string? linksBase)
     {
-        var contextPath = SiteUrl.AbsolutePath.TrimEnd('/');
-        if (Uri.TryCreate(linksBase, UriKind.Absolute, out var baseUri))
+        var relative = RelativePart(next);
+        var contextPath = Uri.TryCreate(linksBase, UriKind.Absolute, out var baseUri)
+            ? baseUri.AbsolutePath.TrimEnd('/')
+            : SiteUrl.AbsolutePath.TrimEnd('/');
+        if (contextPath.Length > 0 && relative.StartsWith(contextPath + "/", StringComparison.Ordinal))
         {
-            contextPath = baseUri.AbsolutePath.TrimEnd('/');
+            relative = relative[contextPath.Length..];
         }
 
-        return new Uri(Origin + contextPath + RelativePart(next));
+        return FollowV1(relative);
     }
-
-    /// <summary>The address of a v2 <c>_links.next</c>, which already carries the context path (<c>/wiki/api/v2/...</c>).</summary>
-    public Uri FollowV2(string next) => new(Origin + RelativePart(next));
 
     /// <summary>GETs a JSON answer, retrying transient failures.</summary>
     /// <param name="uri">The address.</param>
@@ -125,8 +132,6 @@ internal sealed class ConfluenceClient : IDisposable
     }
 
     public void Dispose() => _rateLimiter.Dispose();
-
-    private string Origin => SiteUrl.GetLeftPart(UriPartial.Authority);
 
     private static string RelativePart(string link)
     {

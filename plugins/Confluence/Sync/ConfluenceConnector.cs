@@ -181,7 +181,7 @@ internal sealed class ConfluenceConnector : IConnector, IFullListing, IConnectio
             state.ServerTime(answer.ServerTime ?? _timeProvider.GetUtcNow());
             state.ListingStartedAt ??= state.ServerNow;
 
-            await foreach (var change in UpsertsAsync(page.Results, page.Links?.Base, request.KnownItems, state, cancellationToken))
+            await foreach (var change in UpsertsAsync(page.Results, request.KnownItems, state, cancellationToken))
             {
                 yield return change;
             }
@@ -256,11 +256,11 @@ internal sealed class ConfluenceConnector : IConnector, IFullListing, IConnectio
             "Connector {Connector}: {Count} listed items are missing from the ledger or changed unseen; reading them",
             _instance.Name,
             ids.Count);
-        await foreach (var (content, linksBase) in _site.FetchByIdsAsync(ids.ToList(), cancellationToken))
+        await foreach (var content in _site.FetchByIdsAsync(ids.ToList(), cancellationToken))
         {
             state.Read++;
             state.Yielded++;
-            yield return new Upsert(await _builder.BuildAsync(content, linksBase, cancellationToken));
+            yield return new Upsert(await _builder.BuildAsync(content, cancellationToken));
         }
 
         yield return Checkpoint(state);
@@ -272,7 +272,6 @@ internal sealed class ConfluenceConnector : IConnector, IFullListing, IConnectio
     /// </summary>
     private async IAsyncEnumerable<SourceChange> UpsertsAsync(
         List<Content> results,
-        string? linksBase,
         IKnownItems knownItems,
         RunState state,
         [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -307,16 +306,16 @@ internal sealed class ConfluenceConnector : IConnector, IFullListing, IConnectio
             }
 
             state.Yielded++;
-            yield return new Upsert(await _builder.BuildAsync(content, linksBase, cancellationToken));
+            yield return new Upsert(await _builder.BuildAsync(content, cancellationToken));
         }
 
         if (commented.Count > 0)
         {
-            await foreach (var (content, fetchedBase) in _site.FetchByIdsAsync(commented, cancellationToken))
+            await foreach (var content in _site.FetchByIdsAsync(commented, cancellationToken))
             {
                 state.Read++;
                 state.Yielded++;
-                yield return new Upsert(await _builder.BuildAsync(content, fetchedBase, cancellationToken));
+                yield return new Upsert(await _builder.BuildAsync(content, cancellationToken));
             }
         }
     }

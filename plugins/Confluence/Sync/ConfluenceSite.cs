@@ -151,14 +151,14 @@ internal sealed class ConfluenceSite
     }
 
     /// <summary>The address a v1 <c>_links.next</c> points to.</summary>
-    public Uri Next(Links links) => _client.FollowV1(links.Next!, links.Base);
+    public Uri Next(Links links) => _client.FollowV1(links.Next!);
 
     /// <summary>A page's address for people, from <c>_links.webui</c>.</summary>
-    public Uri? WebUrl(Content content, string? linksBase) =>
-        content.Links?.Webui is { Length: > 0 } webui ? _client.FollowV1(webui, linksBase) : null;
+    public Uri? WebUrl(Content content) =>
+        content.Links?.Webui is { Length: > 0 } webui ? _client.FollowV1(webui) : null;
 
     /// <summary>The in-scope items among the given ids, with the item expansions.</summary>
-    public async IAsyncEnumerable<(Content Content, string? LinksBase)> FetchByIdsAsync(
+    public async IAsyncEnumerable<Content> FetchByIdsAsync(
         IEnumerable<string> ids, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         foreach (var chunk in ids.Chunk(IdBatchSize))
@@ -226,7 +226,7 @@ internal sealed class ConfluenceSite
         else
         {
             var uri = _client.Api($"/rest/api/content/{item.Id}/child/comment?location=footer&depth=all&expand=body.storage,version&limit=100");
-            await foreach (var (comment, _) in PagesV1Async(uri, cancellationToken))
+            await foreach (var comment in PagesV1Async(uri, cancellationToken))
             {
                 comments.Add(new SiteComment(
                     comment.Id,
@@ -307,14 +307,14 @@ internal sealed class ConfluenceSite
     private async IAsyncEnumerable<ListedItem> ListWithCqlAsync(string cql, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var uri = _client.Api($"/rest/api/content/search?cql={Uri.EscapeDataString(cql)}&expand=version&limit={ListingPageSize}");
-        await foreach (var (content, _) in PagesV1Async(uri, cancellationToken))
+        await foreach (var content in PagesV1Async(uri, cancellationToken))
         {
             yield return new ListedItem(content.Id, content.Version?.Number ?? 0);
         }
     }
 
     /// <summary>Every result of a v1 listing, following <c>_links.next</c> until a page without one or without results.</summary>
-    private async IAsyncEnumerable<(Content Content, string? LinksBase)> PagesV1Async(
+    private async IAsyncEnumerable<Content> PagesV1Async(
         Uri first, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         Uri? uri = first;
@@ -324,7 +324,7 @@ internal sealed class ConfluenceSite
             foreach (var content in page.Results)
             {
                 Learn(content.Version?.By);
-                yield return (content, page.Links?.Base);
+                yield return content;
             }
 
             uri = page.Results.Count > 0 && page.Links?.Next is not null ? Next(page.Links) : null;
@@ -343,7 +343,7 @@ internal sealed class ConfluenceSite
                 yield return item;
             }
 
-            uri = page.Results.Count > 0 && page.Links?.Next is { Length: > 0 } next ? _client.FollowV2(next) : null;
+            uri = page.Results.Count > 0 && page.Links?.Next is { Length: > 0 } next ? _client.FollowV2(next, page.Links.Base) : null;
         }
     }
 }

@@ -21,7 +21,7 @@ internal sealed class ItemBuilder(ConfluenceSite site, ConfluenceOptions options
             ? $"v{versionNumber.ToString(CultureInfo.InvariantCulture)}+comments"
             : $"v{versionNumber.ToString(CultureInfo.InvariantCulture)}";
 
-    public async Task<SourceItem> BuildAsync(Content content, string? linksBase, CancellationToken cancellationToken)
+    public async Task<SourceItem> BuildAsync(Content content, CancellationToken cancellationToken)
     {
         var body = StorageTree.Parse(content.Body?.Storage?.Value ?? "");
         var comments = new List<(SiteComment Comment, StorageElement Body)>();
@@ -55,7 +55,7 @@ internal sealed class ItemBuilder(ConfluenceSite site, ConfluenceOptions options
         var labels = content.Metadata?.Labels?.Results.Select(l => l.Name).Where(n => n.Length > 0).ToList() ?? [];
         var ancestors = content.Ancestors?.Select(a => a.Title ?? a.Id).ToList() ?? [];
         var author = content.Version?.By;
-        var url = site.WebUrl(content, linksBase);
+        var url = site.WebUrl(content);
         var metadata = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
             ["space_key"] = content.Space?.Key,
