@@ -87,10 +87,12 @@ internal sealed partial class AsanaConnector(
 
         cursor.Settings = renderer.SettingsDigest;
         var (projects, failures) = await ResolveProjectsAsync(cancellationToken);
-        foreach (var gone in cursor.Projects.Keys.Except(projects.Select(p => p.Gid)).ToList())
+        // A named project that failed to resolve keeps its place: it is refused or missing, not deleted.
+        var kept = projects.Select(p => p.Gid).Concat(options.Projects);
+        foreach (var gone in cursor.Projects.Keys.Except(kept, StringComparer.Ordinal).ToList())
         {
             cursor.Projects.Remove(gone);
-            request.RequestPruning($"Asana project {gone} is no longer synced (settings, archived, deleted or refused).");
+            request.RequestPruning($"Asana project {gone} is no longer synced (removed from the settings, archived, deleted, or no longer visible to the token).");
         }
 
         var run = new RunState(projects.Select(p => p.Gid));

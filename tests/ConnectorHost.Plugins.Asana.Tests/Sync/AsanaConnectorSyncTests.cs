@@ -288,4 +288,24 @@ public sealed class AsanaConnectorSyncTests
         h.Ledger.Deliveries.Should().HaveCount(tasks.Count);
         h.Server.Requests.Should().Contain(r => r.Path == "/tasks" && r.StatusCode == 400);
     }
+
+    [Test]
+    public async Task ReadChanges_ProjectArchived_IsNoLongerSyncedAndItsTasksArePruned()
+    {
+        await using var h = await AsanaHarness.StartAsync();
+        var roadmap = h.Workspace.CreateProject("Roadmap");
+        var old = h.Workspace.CreateProject("Old plans");
+        var kept = h.Workspace.CreateTasks(roadmap, 2);
+        h.Workspace.CreateTasks(old, 2);
+        await h.RunAsync();
+
+        h.Workspace.ArchiveProject(old);
+        h.Clock.Advance(TimeSpan.FromMinutes(10));
+        var run = await h.RunAsync();
+
+        run.PruningRequested.Should().Contain(old);
+        h.Ledger.Delivered.Keys.Should().BeEquivalentTo(kept);
+        h.Server.Requests.Where(r => r.Query.Contains(old, StringComparison.Ordinal)).Should().HaveCount(
+            3, "the archived project is read only in the first run (events token, one page, events)");
+    }
 }
