@@ -60,6 +60,7 @@ internal sealed class AsanaHarness : IAsyncDisposable
     {
         using var scope = Services.CreateScope();
         var connector = scope.ServiceProvider.GetRequiredService<IConnector>();
+        Ledger.BeginRun();
         var request = new ReadRequest { Cursor = Ledger.Cursor, RunId = Guid.NewGuid().ToString("N"), KnownItems = Ledger };
         var result = new RunResult();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));

@@ -5,12 +5,15 @@ namespace ConnectorHost.Plugins.Asana.Tests.Support;
 /// <summary>
 /// A small stand-in for the host's ledger and cursor store, applying changes the way the host does: an upsert is a
 /// delivery when its (id, version) is new, a skip forgets what was delivered and remembers the fingerprint, a delete
-/// forgets, a checkpoint commits the cursor the next run starts from. Every change is acknowledged at once.
+/// forgets, a checkpoint commits the cursor the next run starts from. Every change is acknowledged at once, but
+/// <see cref="FindAsync"/> answers from the state at the start of the run: the host acknowledges asynchronously, and
+/// the connector must not rely on seeing its own changes of the current run.
 /// </summary>
 internal sealed class TestLedger : IKnownItems
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Entry> _items = new(StringComparer.Ordinal);
+    private Dictionary<string, Entry> _known = new(StringComparer.Ordinal);
 
     public string? Cursor { get; private set; }
 
@@ -53,9 +56,18 @@ internal sealed class TestLedger : IKnownItems
     {
         lock (_lock)
         {
-            return ValueTask.FromResult(_items.TryGetValue(nativeId, out var e)
+            return ValueTask.FromResult(_known.TryGetValue(nativeId, out var e)
                 ? new KnownItem(nativeId, e.Item?.Version, e.Fingerprint, DateTimeOffset.UnixEpoch)
                 : null);
+        }
+    }
+
+    /// <summary>Takes the snapshot <see cref="FindAsync"/> answers from during the next run.</summary>
+    public void BeginRun()
+    {
+        lock (_lock)
+        {
+            _known = new Dictionary<string, Entry>(_items, StringComparer.Ordinal);
         }
     }
 
