@@ -61,7 +61,7 @@ internal sealed partial class AsanaConnector(
         {
             _ = await client.GetAsync<AsanaUser>("/users/me?opt_fields=name", cancellationToken);
             what = $"workspace {options.Workspace}";
-            _ = await client.GetAsync<AsanaUser>($"/workspaces/{options.Workspace}?opt_fields=name", cancellationToken);
+            _ = await client.GetAsync<AsanaRef>($"/workspaces/{options.Workspace}?opt_fields=name", cancellationToken);
         }
         catch (Exception e) when (IsSourceFailure(e, cancellationToken))
         {
@@ -150,8 +150,8 @@ internal sealed partial class AsanaConnector(
             throw failures[0];
         }
 
-        var run = new RunState(projects.Select(p => p.Gid));
-        var listedTwice = new HashSet<string>(StringComparer.Ordinal);
+        // Only tasks in several projects can come twice; remembering just those keeps memory small.
+        var multiHomed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var project in projects)
         {
             var path = AsanaClient.Path(
@@ -175,8 +175,7 @@ internal sealed partial class AsanaConnector(
                 }
 
                 var task = tasks.Current;
-                var multiHomed = task.Memberships.Count(m => m.Project is not null) > 1 && run.IsInScope(task);
-                if (multiHomed && !listedTwice.Add(task.Gid))
+                if (task.Memberships.Count > 1 && !multiHomed.Add(task.Gid))
                 {
                     continue;
                 }
@@ -538,7 +537,7 @@ internal sealed partial class AsanaConnector(
     [LoggerMessage(Level = LogLevel.Information, Message = "Asana settings of connector {Connector} changed: every project is listed in full")]
     private partial void LogSettingsChanged(string connector);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Asana project {Project}: {Kind} listing, modified since {Since}")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Asana project {Project}: {Kind} listing, modified since {Since}")]
     private partial void LogListing(string project, string kind, DateTimeOffset? since);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Asana project {Project}: the pagination offset was refused ({Reason}); listing again from the first page")]

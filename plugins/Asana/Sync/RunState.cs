@@ -8,12 +8,13 @@ namespace ConnectorHost.Plugins.Asana.Sync;
 /// </summary>
 /// <remarks>
 /// Memory stays bounded: past <see cref="Capacity"/> tasks nothing more is remembered, and a task seen twice after that
-/// is only read twice (the host skips a version it already has).
+/// is only read twice (the host skips a version it already has). Thread-safe: event re-reads claim concurrently.
 /// </remarks>
 internal sealed class RunState(IEnumerable<string> projectGids)
 {
     public const int Capacity = 20_000;
 
+    private readonly Lock _lock = new();
     private readonly HashSet<string> _projects = new(projectGids, StringComparer.Ordinal);
     private readonly Dictionary<string, (DateTimeOffset ModifiedAt, string Project)> _handled = new(StringComparer.Ordinal);
 
@@ -27,6 +28,23 @@ internal sealed class RunState(IEnumerable<string> projectGids)
     /// <param name="projectGid">The project whose listing or events read it.</param>
     public bool TryClaim(AsanaTask task, string projectGid)
     {
+        lock (_lock)
+        {
+            return TryClaimCore(task, projectGid);
+        }
+    }
+
+    /// <summary>Whether this project's own listing read the task in this run (so its membership is current).</summary>
+    public bool WasListedBy(string taskGid, string projectGid)
+    {
+        lock (_lock)
+        {
+            return _handled.TryGetValue(taskGid, out var handled) && handled.Project == projectGid;
+        }
+    }
+
+    private bool TryClaimCore(AsanaTask task, string projectGid)
+    {
         if (_handled.TryGetValue(task.Gid, out var handled) && handled.ModifiedAt == task.ModifiedAt)
         {
             return false;
@@ -39,8 +57,4 @@ internal sealed class RunState(IEnumerable<string> projectGids)
 
         return true;
     }
-
-    /// <summary>Whether this project's own listing read the task in this run (so its membership is current).</summary>
-    public bool WasListedBy(string taskGid, string projectGid) =>
-        _handled.TryGetValue(taskGid, out var handled) && handled.Project == projectGid;
 }

@@ -348,7 +348,7 @@ public sealed class FakeAsanaServer : IAsyncDisposable
             ["tasks", var task] => Single(Workspace.GetTaskJson(task), q, "html_notes"),
             ["tasks", var task, "stories"] => Page(request, path, q, Workspace.ListStories(task), s_compactStory),
             ["events"] => Events(q),
-            ["workspaces", var ws, "tasks", "search"] => Search(request, path, q, ws),
+            ["workspaces", var ws, "tasks", "search"] => Search(q, ws),
             _ => throw new FakeAsanaError(HttpStatusCode.NotFound, "No matching route for request"),
         };
     }
@@ -409,7 +409,7 @@ public sealed class FakeAsanaServer : IAsyncDisposable
         };
     }
 
-    private JsonObject Search(HttpRequest request, string path, Query q, string workspaceGid)
+    private JsonObject Search(Query q, string workspaceGid)
     {
         var tasks = Workspace.SearchTasks(workspaceGid, q.String("projects.any"), q.Date("modified_at.after"));
         var limit = q.Limit() ?? 20;
