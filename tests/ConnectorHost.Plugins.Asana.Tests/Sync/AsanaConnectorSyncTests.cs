@@ -92,6 +92,30 @@ public sealed class AsanaConnectorSyncTests
         item.Metadata["projects"].Should().BeEquivalentTo(new[] { "Roadmap", "Platform" });
         item.Metadata["project_gids"].Should().BeEquivalentTo(new[] { roadmap, platform });
         h.Server.Requests.Count(r => r.Path == $"/tasks/{shared}/stories").Should().Be(1);
+        var listed = await h.Services.GetRequiredService<IFullListing>().ListNativeIdsAsync(CancellationToken.None).ToListAsync();
+        listed.Should().HaveCount(4).And.OnlyHaveUniqueItems();
+    }
+
+    [Test]
+    public async Task ReadChanges_MoreThan100Events_ReadsEveryBatchAndDeletesEveryTask()
+    {
+        await using var h = await AsanaHarness.StartAsync();
+        var project = h.Workspace.CreateProject("Roadmap");
+        var tasks = h.Workspace.CreateTasks(project, 130);
+        await h.RunAsync();
+        h.Server.ResetCounters();
+
+        foreach (var task in tasks.Take(120))
+        {
+            h.Workspace.DeleteTask(task);
+        }
+
+        h.Clock.Advance(TimeSpan.FromMinutes(10));
+        var run = await h.RunAsync();
+
+        run.Deletes.Should().BeEquivalentTo(tasks.Take(120));
+        h.Ledger.Delivered.Keys.Should().BeEquivalentTo(tasks.Skip(120));
+        h.Server.Requests.Count(r => r.Path == "/events" && r.StatusCode == 200).Should().Be(2, "100 events, then the rest");
     }
 
     [Test]
