@@ -40,18 +40,6 @@ internal sealed class TestLedger : IKnownItems
         }
     }
 
-    /// <summary>Ids recorded as skipped.</summary>
-    public IReadOnlyCollection<string> Skipped
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return [.. _items.Where(kv => kv.Value.Item is null).Select(kv => kv.Key)];
-            }
-        }
-    }
-
     public ValueTask<KnownItem?> FindAsync(string nativeId, CancellationToken cancellationToken)
     {
         lock (_lock)

@@ -332,4 +332,25 @@ public sealed class AsanaConnectorSyncTests
         h.Server.Requests.Where(r => r.Query.Contains(old, StringComparison.Ordinal)).Should().HaveCount(
             3, "the archived project is read only in the first run (events token, one page, events)");
     }
+
+    [Test]
+    public async Task ReadChanges_TeamSet_SyncsTheTeamsProjectsOnly()
+    {
+        await using var h = await AsanaHarness.StartAsync();
+        var team = h.Workspace.CreateTeam("Platform team");
+        var ours = h.Workspace.CreateProject("Platform", team);
+        var theirs = h.Workspace.CreateProject("Marketing");
+        var tasks = h.Workspace.CreateTasks(ours, 2);
+        h.Workspace.CreateTasks(theirs, 2);
+        h.Configure(o => o.Team = team);
+
+        await h.RunAsync();
+        h.Workspace.RenameTask(tasks[0], "Renamed");
+        h.Clock.Advance(TimeSpan.FromMinutes(10));
+        var second = await h.RunAsync();
+
+        h.Ledger.Delivered.Keys.Should().BeEquivalentTo(tasks);
+        second.Upserts.Select(i => i.Title).Should().Equal("Renamed");
+        h.Server.Requests.Should().Contain(r => r.Path == $"/teams/{team}/projects" && r.Query.Contains("archived=false"));
+    }
 }
