@@ -23,7 +23,7 @@ internal static class TextDecoder
     /// <returns><see langword="true"/> when the bytes are text.</returns>
     public static bool TryDecode(ReadOnlySpan<byte> bytes, out string text, [NotNullWhen(false)] out string? failure)
     {
-        if (bytes.StartsWith("\xEF\xBB\xBF"u8))
+        if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
         {
             return TryDecodeUtf8(bytes[3..], 3, out text, out failure);
         }
