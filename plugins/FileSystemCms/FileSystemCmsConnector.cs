@@ -136,9 +136,23 @@ internal sealed partial class FileSystemCmsConnector : IConnector, IFullListing,
             return Skip(file, counts, TooLarge(_options.MaxFileSizeBytes + 1), fingerprint);
         }
 
-        if (!converter.TryConvert(file.RelativePath, bytes.Span, out var document, out var reason))
+        CmsDocument? document;
+        string? reason;
+        try
         {
-            return Skip(file, counts, reason, fingerprint);
+            converter.TryConvert(file.RelativePath, bytes.Span, out document, out reason);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // A parser bug on one odd file must not fail every run from now on: skip it, loudly. The fingerprint
+            // keeps it skipped until the file changes or the conversion rules do (see DocumentConverter.Revision).
+            LogConversionFailed(exception, file.RelativePath);
+            return Skip(file, counts, $"could not be converted ({exception.GetType().Name}: {exception.Message})", fingerprint);
+        }
+
+        if (document is null)
+        {
+            return Skip(file, counts, reason ?? "could not be converted", fingerprint);
         }
 
         var metadata = new Dictionary<string, object?>(document.Fields, StringComparer.Ordinal)
@@ -208,6 +222,9 @@ internal sealed partial class FileSystemCmsConnector : IConnector, IFullListing,
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The file {Path} could not be read; the next run tries again")]
     private partial void LogFileUnreadable(Exception exception, string path);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The file {Path} could not be converted to text; it is skipped until it changes")]
+    private partial void LogConversionFailed(Exception exception, string path);
 
     [LoggerMessage(
         Level = LogLevel.Information,

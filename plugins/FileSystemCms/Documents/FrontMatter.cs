@@ -55,6 +55,12 @@ internal sealed class FrontMatter
                 $"invalid YAML front matter at line {exception.Start.Line + 1}: {FirstLine(exception.Message)}");
             return false;
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws this instead of a YamlException on some malformed input.
+            error = "invalid YAML front matter: the YAML parser could not read it";
+            return false;
+        }
 
         if (stream.Documents.Count == 0)
         {
@@ -186,7 +192,8 @@ internal sealed class FrontMatter
     private static object? Scalar(YamlScalarNode node)
     {
         var value = node.Value;
-        if (node.Style != ScalarStyle.Plain || node.Tag.Value == "tag:yaml.org,2002:str" || value is null)
+        if (node.Style != ScalarStyle.Plain || value is null
+            || (!node.Tag.IsEmpty && !node.Tag.IsNonSpecific && node.Tag.Value == "tag:yaml.org,2002:str"))
         {
             return value;
         }
