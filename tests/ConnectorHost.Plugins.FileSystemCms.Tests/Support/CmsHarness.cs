@@ -21,7 +21,7 @@ internal sealed class CmsHarness : IAsyncDisposable
 
     public TestLedger Ledger => Harness.Ledger;
 
-    public static CmsHarness Create(string root, Action<FileSystemCmsOptions>? configure = null)
+    public static CmsHarness Create(string root, Action<FileSystemCmsOptions>? configure = null, TestLedger? ledger = null)
     {
         var options = new FileSystemCmsOptions { Root = root };
         configure?.Invoke(options);
@@ -29,7 +29,8 @@ internal sealed class CmsHarness : IAsyncDisposable
         var harness = ConnectorHarness.Create(
             new FileSystemCmsPlugin(),
             options,
-            services => services.Replace(ServiceDescriptor.Singleton<Walking.IFileContentReader>(reader)));
+            services => services.Replace(ServiceDescriptor.Singleton<Walking.IFileContentReader>(reader)),
+            ledger);
         return new CmsHarness(harness, reader, options);
     }
 

@@ -39,10 +39,17 @@ public sealed class ConnectorHarness : IAsyncDisposable
     /// <param name="plugin">The plugin's registrar.</param>
     /// <param name="options">The bound settings object, of the registrar's <see cref="IConnectorPlugin.OptionsType"/>.</param>
     /// <param name="configure">Replaces services after the registrar ran (test doubles).</param>
+    /// <param name="ledger">
+    /// The ledger to continue from (a restart of the host with other settings), or <see langword="null"/> for a new one.
+    /// </param>
     /// <param name="instanceName">The instance name.</param>
     /// <returns>The harness.</returns>
     public static ConnectorHarness Create(
-        IConnectorPlugin plugin, object options, Action<IServiceCollection>? configure = null, string instanceName = "test")
+        IConnectorPlugin plugin,
+        object options,
+        Action<IServiceCollection>? configure = null,
+        TestLedger? ledger = null,
+        string instanceName = "test")
     {
         ArgumentNullException.ThrowIfNull(plugin);
         ArgumentNullException.ThrowIfNull(options);
@@ -63,7 +70,7 @@ public sealed class ConnectorHarness : IAsyncDisposable
         plugin.ConfigureServices(services, instance);
         configure?.Invoke(services);
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
-        return new ConnectorHarness(provider, new TestLedger(time), logs, time);
+        return new ConnectorHarness(provider, ledger ?? new TestLedger(time), logs, time);
     }
 
     /// <summary>Runs the connector once from the committed cursor, applies its changes, and prunes like the host.</summary>
