@@ -1,3 +1,4 @@
+using ConnectorHost.Plugins.FileSystemCms.Walking;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -29,7 +30,7 @@ internal sealed class CmsHarness : IAsyncDisposable
         var harness = ConnectorHarness.Create(
             new FileSystemCmsPlugin(),
             options,
-            services => services.Replace(ServiceDescriptor.Singleton<Walking.IFileContentReader>(reader)),
+            services => services.Replace(ServiceDescriptor.Singleton<IFileContentReader>(reader)),
             ledger);
         return new CmsHarness(harness, reader, options);
     }
