@@ -55,6 +55,37 @@ public sealed class FileSystemCmsConnectorTests : IDisposable
     }
 
     [Test]
+    public async Task ReadChanges_PathWithSpacesHashAndNonAscii_HasAFileUrlOfThatPath()
+    {
+        var path = _folder.Write("guides/C# for ops/Ünïcode 100%.md", "Escaping matters in URLs.");
+
+        var item = (await RunOnceAsync()).Delivered.Single();
+
+        item.NativeId.Should().Be("guides/C# for ops/Ünïcode 100%.md");
+        item.Url!.IsFile.Should().BeTrue();
+        item.Url.LocalPath.Should().Be(path);
+        item.Url.Fragment.Should().BeEmpty();
+    }
+
+    [Test]
+    public async Task ReadChanges_CursorFromAnotherVersionOrGarbage_IsIgnored()
+    {
+        _folder.Write("a.md", "Content that must still be delivered.");
+        await using var cms = CmsHarness.Create(_folder.Path);
+        var connector = cms.Harness.Resolve<IConnector>();
+        var request = new ReadRequest { Cursor = "{not json", RunId = "run-x", KnownItems = cms.Ledger };
+
+        var changes = new List<SourceChange>();
+        await foreach (var change in connector.ReadChangesAsync(request, CancellationToken.None))
+        {
+            changes.Add(change);
+        }
+
+        changes.OfType<Upsert>().Should().ContainSingle();
+        changes[^1].Should().BeOfType<Checkpoint>();
+    }
+
+    [Test]
     public async Task ReadChanges_SecondRunWithoutChanges_ReadsNoFileAndYieldsNothing()
     {
         WriteHandbook();

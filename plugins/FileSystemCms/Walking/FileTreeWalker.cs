@@ -1,5 +1,4 @@
 using System.IO.Enumeration;
-using Microsoft.Extensions.FileSystemGlobbing;
 using Microsoft.Extensions.Logging;
 
 namespace ConnectorHost.Plugins.FileSystemCms.Walking;
@@ -26,7 +25,7 @@ internal sealed partial class FileTreeWalker
     private static readonly StringComparer s_pathComparer =
         OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
 
-    private readonly Matcher _matcher;
+    private readonly PathGlobs _globs;
     private readonly bool _followSymlinks;
     private readonly ILogger _logger;
 
@@ -35,9 +34,7 @@ internal sealed partial class FileTreeWalker
         Root = root;
         _followSymlinks = options.FollowSymlinks;
         _logger = logger;
-        _matcher = new Matcher(StringComparison.OrdinalIgnoreCase);
-        _matcher.AddIncludePatterns((IEnumerable<string>?)options.Include ?? FileSystemCmsOptions.DefaultInclude);
-        _matcher.AddExcludePatterns(options.Exclude ?? []);
+        _globs = new PathGlobs((IEnumerable<string>?)options.Include ?? FileSystemCmsOptions.DefaultInclude, options.Exclude ?? []);
     }
 
     /// <summary>The absolute path of the content folder.</summary>
@@ -82,6 +79,11 @@ internal sealed partial class FileTreeWalker
 
                 if (entry.IsDirectory)
                 {
+                    if (_globs.ExcludesFolder(relativePath))
+                    {
+                        continue;
+                    }
+
                     var real = entry.IsSymbolicLink ? RealPath.TryResolve(entry.FullPath) : Path.Join(frame.RealPath, entry.Name);
                     if (real is null)
                     {
@@ -107,7 +109,7 @@ internal sealed partial class FileTreeWalker
                     continue;
                 }
 
-                if (!_matcher.Match(relativePath).HasMatches)
+                if (!_globs.Matches(relativePath))
                 {
                     continue;
                 }

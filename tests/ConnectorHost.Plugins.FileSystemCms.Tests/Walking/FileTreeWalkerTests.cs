@@ -133,6 +133,23 @@ public sealed class FileTreeWalkerTests : IDisposable
     }
 
     [Test]
+    public void Walk_FolderExcludedAsAWhole_IsNotEntered()
+    {
+        _folder.Write("site/page.md", "x");
+        _folder.Write("site/node_modules/pkg/README.md", "x");
+
+        // Entering node_modules would find the link back to the root and warn about the loop.
+        LinkFolder(_folder.PathOf("site/node_modules/pkg/loop"), _folder.Path);
+        var walker = new FileTreeWalker(
+            _folder.Path,
+            new FileSystemCmsOptions { Root = _folder.Path, FollowSymlinks = true, Exclude = ["**/node_modules/**"] },
+            Logger());
+
+        Paths(walker.Walk(strict: true, CancellationToken.None)).Should().Equal("site/page.md");
+        _logs.Entries.Should().NotContain(entry => entry.Level == LogLevel.Warning);
+    }
+
+    [Test]
     public void Walk_Cancelled_Throws()
     {
         _folder.Write("a.md", "x");
