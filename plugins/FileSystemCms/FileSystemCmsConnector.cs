@@ -71,16 +71,8 @@ internal sealed partial class FileSystemCmsConnector : IConnector, IFullListing,
     }
 
     /// <inheritdoc />
-    public async IAsyncEnumerable<string> ListNativeIdsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        foreach (var file in _walker.Walk(strict: true, cancellationToken))
-        {
-            yield return file.RelativePath;
-        }
-
-        // The walk is synchronous file system work; this keeps the method an honest async stream.
-        await Task.CompletedTask;
-    }
+    public IAsyncEnumerable<string> ListNativeIdsAsync(CancellationToken cancellationToken) =>
+        _walker.Walk(strict: true, cancellationToken).Select(file => file.RelativePath).ToAsyncEnumerable();
 
     /// <inheritdoc />
     public Task CheckConnectionAsync(CancellationToken cancellationToken)
@@ -133,7 +125,7 @@ internal sealed partial class FileSystemCmsConnector : IConnector, IFullListing,
 
         if (content is not { } bytes)
         {
-            return Skip(file, counts, TooLarge(_options.MaxFileSizeBytes + 1), fingerprint);
+            return Skip(file, counts, $"larger than maxFileSizeBytes (it grew past {FormatSize(_options.MaxFileSizeBytes)} while being read)", fingerprint);
         }
 
         CmsDocument? document;

@@ -86,7 +86,7 @@ public sealed class FileSystemCmsOptions : IValidatableObject
         if (!string.IsNullOrWhiteSpace(Root) && !Directory.Exists(Root))
         {
             yield return new ValidationResult(
-                $"The content folder '{Root}' does not exist (resolved to '{Path.GetFullPath(Root)}'). Set root to an existing folder.",
+                $"The content folder '{Root}' does not exist{Resolved(Root)}. Set root to an existing folder.",
                 [nameof(Root)]);
         }
 
@@ -114,6 +114,23 @@ public sealed class FileSystemCmsOptions : IValidatableObject
             {
                 yield return new ValidationResult("Front matter keys must not be empty.", [name]);
             }
+        }
+    }
+
+    private static string Resolved(string path)
+    {
+        if (Path.IsPathFullyQualified(path))
+        {
+            return string.Empty;
+        }
+
+        try
+        {
+            return $" (resolved to '{Path.GetFullPath(path)}')";
+        }
+        catch (ArgumentException)
+        {
+            return string.Empty;
         }
     }
 }

@@ -19,9 +19,6 @@ internal sealed class PlainTextBuilder
     private bool _blankLinePending;
     private int _listDepth;
 
-    /// <summary>Whether nothing but whitespace was written.</summary>
-    public bool IsEmpty => _output.Length == 0 && _line.Length == 0;
-
     /// <summary>Appends inline text; runs of whitespace (line breaks included) become one space.</summary>
     public void Append(ReadOnlySpan<char> text)
     {

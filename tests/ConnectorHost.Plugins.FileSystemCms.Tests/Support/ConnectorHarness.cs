@@ -124,11 +124,11 @@ public sealed class ConnectorHarness : IAsyncDisposable
         }
     }
 
-    /// <summary>Resolves a service of the instance's container in a new scope, like the host does per run.</summary>
+    /// <summary>Resolves a singleton service of the instance's container (the connector, for its capabilities).</summary>
     /// <typeparam name="T">The service type.</typeparam>
     /// <returns>The service.</returns>
     public T Resolve<T>()
-        where T : notnull => _services.CreateScope().ServiceProvider.GetRequiredService<T>();
+        where T : notnull => _services.GetRequiredService<T>();
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => _services.DisposeAsync();
