@@ -167,12 +167,14 @@ internal sealed class ConnectorRunner(
         var elapsed = time.GetUtcNow() - started;
         _logger.Log(
             outcome is RunOutcomes.Succeeded or RunOutcomes.CompletedWithWarnings ? LogLevel.Information : LogLevel.Warning,
-            "Run {RunId} of {Connector} ended {Outcome} after {Elapsed}: read {Read}, added {Added}, updated {Updated}, " +
+            "Run {RunId} of {Connector} ended {Outcome} after {ElapsedSeconds:0.0} s: read {Read}, added {Added}, updated {Updated}, " +
             "relabeled {Relabeled}, deleted {Deleted}, unchanged {Unchanged}, skipped {Skipped}, dead-lettered {DeadLettered}, " +
             "pruned {Pruned}; cursor revision {RevisionBefore} -> {RevisionAfter}{Error}",
-            runId, connector.Name, outcome, elapsed, counters.Read, counters.Added, counters.Updated, counters.Relabeled,
+            runId, connector.Name, outcome, elapsed.TotalSeconds, counters.Read, counters.Added, counters.Updated, counters.Relabeled,
             counters.Deleted, counters.Unchanged, counters.Skipped, counters.DeadLettered, counters.Pruned,
-            record.CursorRevisionBefore, record.CursorRevisionAfter, error is null ? "" : "; " + error);
+            record.CursorRevisionBefore?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none",
+            record.CursorRevisionAfter?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none",
+            error is null ? "" : "; " + error);
 
         return new RunReport(record, prune, retryAfter, session.LastDryRunCheckpoint, IsBusy: false);
     }

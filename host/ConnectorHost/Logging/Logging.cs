@@ -29,7 +29,7 @@ internal sealed record LogSettings
 internal static class HostLogging
 {
     public const string OutputTemplate =
-        "[{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} {Level:u3}] {RunScope:l}{Message:lj}{NewLine}{Exception}";
+        "[{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} {Level:u3}] {RunScope:l}{Message:l}{NewLine}{Exception}";
 
     public static Serilog.ILogger Create(LogSettings settings)
     {
@@ -39,6 +39,8 @@ internal static class HostLogging
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
             .MinimumLevel.Override("System", LogEventLevel.Warning)
             .MinimumLevel.Override("Quartz", LogEventLevel.Warning)
+            // Polly reports every attempt at Information; the client logs what matters (waits, failures) itself.
+            .MinimumLevel.Override("Polly", LogEventLevel.Warning)
             .Enrich.FromLogContext()
             .Enrich.With<RunScopeEnricher>();
         if (settings.Console)
