@@ -227,8 +227,6 @@ internal sealed class StateDatabase : IDisposable
         new(
             $"The state database {path} cannot be read: {inner.Message}. ConnectorHost will not start from an empty " +
             "state on its own, because that would send every item again. To recover: stop the service, move the file " +
-            "aside, and either restore it from a backup, or start with an empty state and rebuild each connector's " +
-            "ledger from MemorySync with `connector-host ledger rebuild <name>` before the next sync. " +
-            "See README, \"Recovering the state database\".",
+            "aside and restore it from a backup. See README, \"Recovering the state database\".",
             inner);
 }
