@@ -101,12 +101,14 @@ internal sealed class DeliverySession
             _logger.LogInformation(
                 "Re-sending {Kind} request {Sequence} left in the outbox by an earlier run (attempt {Attempt})",
                 intent.Kind, intent.Sequence, intent.Attempts + 1);
-            await _slots.WaitAsync(cancellationToken);
             var done = NewCompletion();
-            var work = intent.Kind == OutboxKind.BulkAdd
-                ? RunBulkAsync(intent, done, cancellationToken)
-                : RunForgetAsync(intent, forgottenItems: [], countAsPruned: false, done, cancellationToken);
-            await work;
+            await DispatchAsync(
+                done,
+                () => intent,
+                intent.Kind == OutboxKind.BulkAdd ? SendBulkAndApplyAsync : (i, t) => SendForgetAsync(i, t),
+                cancellationToken,
+                sendCancellation: cancellationToken);
+            await done.Task.ContinueWith(static _ => { }, TaskScheduler.Default);
             ThrowIfFailed();
         }
 
@@ -428,11 +430,9 @@ internal sealed class DeliverySession
             return;
         }
 
-        await _slots.WaitAsync(cancellationToken);
         var done = NewCompletion();
-        Track(done.Task);
         _pending[nativeId] = done.Task;
-        _ = RunForgetAsync(forget, forgottenItems: [], countAsPruned: false, done, CancellationToken.None);
+        await DispatchAsync(done, () => forget, (i, t) => SendForgetAsync(i, t), cancellationToken);
     }
 
     private void DeadLetterUnsendable(SourceItem item, string reason, LedgerDocument? entry)
@@ -522,7 +522,8 @@ internal sealed class DeliverySession
             return;
         }
 
-        await RunBulkAsync(intent, done, CancellationToken.None);
+        Track(done.Task);
+        _ = RunIntentAsync(intent, done, SendBulkAndApplyAsync, CancellationToken.None);
     }
 
     private async ValueTask AddToBatchAsync(BatchItem item, CancellationToken cancellationToken)
@@ -552,32 +553,7 @@ internal sealed class DeliverySession
         }
 
         _openBatch = null;
-        try
-        {
-            await _slots.WaitAsync(cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            batch.Done.TrySetCanceled(cancellationToken);
-            throw;
-        }
-
-        OutboxDocument intent;
-        try
-        {
-            intent = CreateBulkIntent(batch.Items);
-        }
-        catch (Exception ex)
-        {
-            _slots.Release();
-            Fail(ex);
-            batch.Done.TrySetException(ex);
-            throw;
-        }
-
-        Track(batch.Done.Task);
-        KillPoints.Reached(KillPoints.IntentWritten);
-        _ = RunBulkAsync(intent, batch.Done, CancellationToken.None);
+        await DispatchAsync(batch.Done, () => CreateBulkIntent(batch.Items), SendBulkAndApplyAsync, cancellationToken);
     }
 
     private OutboxDocument CreateBulkIntent(IReadOnlyList<BatchItem> items)
@@ -609,32 +585,16 @@ internal sealed class DeliverySession
         return _store.AddIntent(intent);
     }
 
-    /// <summary>Sends a bulk intent and applies its answer. Owns one slot, released at the end.</summary>
-    private async Task RunBulkAsync(OutboxDocument intent, TaskCompletionSource done, CancellationToken cancellationToken)
+    /// <summary>Sends a bulk intent and applies its answer (and forgets what its items replace).</summary>
+    private async Task SendBulkAndApplyAsync(OutboxDocument intent, CancellationToken cancellationToken)
     {
-        try
+        var result = await _transport.SendBulkAddAsync(
+            _context.Instance.EndUserId, intent.Body, intent.IdempotencyKey, cancellationToken);
+        KillPoints.Reached(KillPoints.Answered);
+        var forget = ApplyBulkResult(intent, result);
+        if (forget is not null)
         {
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(_context.SendToken, cancellationToken);
-            var result = await _transport.SendBulkAddAsync(
-                _context.Instance.EndUserId, intent.Body, intent.IdempotencyKey, linked.Token);
-            KillPoints.Reached(KillPoints.Answered);
-            var forget = ApplyBulkResult(intent, result);
-            if (forget is not null)
-            {
-                await SendForgetAsync(forget, linked.Token);
-            }
-
-            done.TrySetResult();
-        }
-        catch (Exception ex)
-        {
-            Fail(ex);
-            TryRecordAttemptFailure(intent, ex);
-            done.TrySetException(ex);
-        }
-        finally
-        {
-            _slots.Release();
+            await SendForgetAsync(forget, cancellationToken);
         }
     }
 
@@ -711,59 +671,89 @@ internal sealed class DeliverySession
         }
 
         _openForget = null;
-        try
-        {
-            await _slots.WaitAsync(cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            forget.Done.TrySetCanceled(cancellationToken);
-            throw;
-        }
-
-        OutboxDocument intent;
-        try
-        {
-            intent = _store.AddForgetIntent(
+        var nativeIds = forget.Items.Select(i => i.NativeId).ToList();
+        await DispatchAsync(
+            forget.Done,
+            () => _store.AddForgetIntent(
                 new OutboxDocument
                 {
                     Connector = Connector,
                     EndUserId = _context.Instance.EndUserId,
                     Kind = OutboxKind.Forget,
                     ForgetIds = [.. forget.MemoryIds],
-                    ForgetNativeIds = [.. forget.Items.Select(i => i.NativeId)],
+                    ForgetNativeIds = nativeIds,
                     CreatedAt = Now,
                 },
-                [.. forget.Items.Select(i => i.NativeId)]);
+                nativeIds),
+            async (intent, token) =>
+            {
+                await SendForgetAsync(intent, token);
+                Counters.CountPruned(forget.Items.Count(i => i.Pruned));
+                Counters.CountDeleted(forget.Items.Count(i => !i.Pruned));
+            },
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Takes a send slot (waiting while all are busy), writes the request's intent, and starts sending it. The slot is
+    /// released and <paramref name="done"/> completed when the request is answered and applied, or has failed.
+    /// </summary>
+    /// <param name="done">Completed with the request.</param>
+    /// <param name="writeIntent">Writes the intent (or returns one already written).</param>
+    /// <param name="send">Sends and applies it.</param>
+    /// <param name="cancellationToken">Cancels the wait for a slot (the reader's token).</param>
+    /// <param name="sendCancellation">
+    /// Also cancels the send besides the session's send token; requests of a running read are not cancelled with the
+    /// read, so that they can finish within the grace period.
+    /// </param>
+    private async ValueTask DispatchAsync(
+        TaskCompletionSource done,
+        Func<OutboxDocument> writeIntent,
+        Func<OutboxDocument, CancellationToken, Task> send,
+        CancellationToken cancellationToken,
+        CancellationToken sendCancellation = default)
+    {
+        try
+        {
+            await _slots.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            done.TrySetCanceled(cancellationToken);
+            throw;
+        }
+
+        OutboxDocument intent;
+        try
+        {
+            intent = writeIntent();
         }
         catch (Exception ex)
         {
             _slots.Release();
             Fail(ex);
-            forget.Done.TrySetException(ex);
+            done.TrySetException(ex);
             throw;
         }
 
-        Track(forget.Done.Task);
-        _ = RunForgetAsync(intent, forget.Items, countAsPruned: false, forget.Done, CancellationToken.None);
+        Track(done.Task);
+        KillPoints.Reached(KillPoints.IntentWritten);
+        _ = RunIntentAsync(intent, done, send, sendCancellation);
     }
 
-    /// <summary>Sends a forget intent. Owns one slot, released at the end.</summary>
-    private async Task RunForgetAsync(
+    /// <summary>Sends a written intent. Owns one slot, released at the end.</summary>
+    private async Task RunIntentAsync(
         OutboxDocument intent,
-        IReadOnlyList<(string NativeId, bool Pruned)> forgottenItems,
-        bool countAsPruned,
         TaskCompletionSource done,
+        Func<OutboxDocument, CancellationToken, Task> send,
         CancellationToken cancellationToken)
     {
         try
         {
+            // Sends outlive a stopped run on purpose (the grace period), so only the session's send token cancels them,
+            // plus, for a replay at the start of a run, the run's own token.
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(_context.SendToken, cancellationToken);
-            await SendForgetAsync(intent, linked.Token);
-            var pruned = forgottenItems.Count(i => i.Pruned) + (countAsPruned ? intent.ForgetNativeIds.Count : 0);
-            var deleted = forgottenItems.Count(i => !i.Pruned);
-            Counters.CountPruned(pruned);
-            Counters.CountDeleted(deleted);
+            await send(intent, linked.Token);
             done.TrySetResult();
         }
         catch (Exception ex)
