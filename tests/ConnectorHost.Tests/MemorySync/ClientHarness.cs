@@ -79,7 +79,7 @@ internal sealed class ClientHarness : IAsyncDisposable
         catch (Exception exception)
         {
             _caught.Enqueue(exception);
-            return exception.Should().BeOfType<TException>().Subject;
+            return exception.Should().BeAssignableTo<TException>().Subject;
         }
 
         throw new AssertionException($"Expected {typeof(TException).Name}, but the call succeeded.");
