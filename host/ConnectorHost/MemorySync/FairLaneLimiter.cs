@@ -120,18 +120,26 @@ internal sealed class FairLaneLimiter : IDisposable
                     }
                 }
 
-                RateLimitLease lease;
+                RateLimitLease? lease = null;
                 try
                 {
                     await _gate.WaitOpenAsync(stopping).ConfigureAwait(false);
                     lease = _limiter is null
                         ? GrantedLease.Instance
                         : await _limiter.AcquireAsync(1, stopping).ConfigureAwait(false);
+                    // A 429 may have come in while the permit was awaited.
+                    await _gate.WaitOpenAsync(stopping).ConfigureAwait(false);
                 }
                 catch (RateLimitRefusedException refused)
                 {
+                    lease?.Dispose();
                     FailAll(refused);
                     continue;
+                }
+                catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+                {
+                    lease?.Dispose();
+                    throw;
                 }
 
                 if (!lease.IsAcquired)

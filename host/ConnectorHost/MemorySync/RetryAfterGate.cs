@@ -70,13 +70,15 @@ internal sealed class RetryAfterGate(TimeProvider timeProvider, TimeSpan maxWait
     {
         while (true)
         {
+            DateTimeOffset openAt;
             TimeSpan remaining;
             Task changed;
             lock (_lock)
             {
                 var now = timeProvider.GetUtcNow();
                 ThrowIfRefusingLocked(now);
-                remaining = _openAt - now;
+                openAt = _openAt;
+                remaining = openAt - now;
                 if (remaining <= TimeSpan.Zero)
                 {
                     return;
@@ -88,7 +90,12 @@ internal sealed class RetryAfterGate(TimeProvider timeProvider, TimeSpan maxWait
             // A later 429 may lengthen the hold or turn it into a refusal: wake up for that too.
             using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var delay = Task.Delay(remaining, timeProvider, wake.Token);
-            await Task.WhenAny(delay, changed).ConfigureAwait(false);
+            // The clock may have moved on between reading it and starting the timer; then the timer is late.
+            if (timeProvider.GetUtcNow() < openAt)
+            {
+                await Task.WhenAny(delay, changed).ConfigureAwait(false);
+            }
+
             await wake.CancelAsync().ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
         }
