@@ -7,6 +7,8 @@ namespace ConnectorHost.MemorySync;
 /// </summary>
 internal sealed class RetryAfterGate(TimeProvider timeProvider, TimeSpan maxWait)
 {
+    private static readonly TimeSpan s_clockJump = TimeSpan.FromMilliseconds(100);
+
     private readonly Lock _lock = new();
     private DateTimeOffset _openAt = DateTimeOffset.MinValue;
     private RateLimitRefusal? _refusal;
@@ -70,15 +72,14 @@ internal sealed class RetryAfterGate(TimeProvider timeProvider, TimeSpan maxWait
     {
         while (true)
         {
-            DateTimeOffset openAt;
+            DateTimeOffset now;
             TimeSpan remaining;
             Task changed;
             lock (_lock)
             {
-                var now = timeProvider.GetUtcNow();
+                now = timeProvider.GetUtcNow();
                 ThrowIfRefusingLocked(now);
-                openAt = _openAt;
-                remaining = openAt - now;
+                remaining = _openAt - now;
                 if (remaining <= TimeSpan.Zero)
                 {
                     return;
@@ -90,8 +91,9 @@ internal sealed class RetryAfterGate(TimeProvider timeProvider, TimeSpan maxWait
             // A later 429 may lengthen the hold or turn it into a refusal: wake up for that too.
             using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var delay = Task.Delay(remaining, timeProvider, wake.Token);
-            // The clock may have moved on between reading it and starting the timer; then the timer is late.
-            if (timeProvider.GetUtcNow() < openAt)
+            // A clock that jumped while the timer was being set (a paused process, a test clock) makes the timer
+            // late by the jump: look again instead.
+            if (timeProvider.GetUtcNow() - now < s_clockJump)
             {
                 await Task.WhenAny(delay, changed).ConfigureAwait(false);
             }
