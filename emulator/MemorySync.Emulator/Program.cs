@@ -1,3 +1,3 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.Run();
+using MemorySync.Emulator.Hosting;
+
+return await EmulatorCommandLine.Create(Console.Out, Console.Error).Parse(args).InvokeAsync();
