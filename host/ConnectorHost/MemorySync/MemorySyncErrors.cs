@@ -71,8 +71,9 @@ internal sealed class MemorySyncErrors(string apiKey)
 
                 if (error.ValueKind == JsonValueKind.String)
                 {
+                    // Legacy flat: "error" names the class (ValidationError); a "code" beside it is more precise.
                     return new ErrorBody(
-                        error.GetString(),
+                        MemorySyncResponses.GetString(root, "code") ?? error.GetString(),
                         MemorySyncResponses.GetString(root, "message"),
                         root.TryGetProperty("details", out var details) ? ReadDetails(details) : [],
                         requestId,
