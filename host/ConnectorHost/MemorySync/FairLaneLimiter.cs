@@ -31,6 +31,9 @@ internal sealed class FairLaneLimiter : IDisposable
         _gate = gate;
     }
 
+    /// <summary>The client-wide 429 hold this limiter obeys.</summary>
+    public RetryAfterGate Gate => _gate;
+
     /// <summary>The permit of a request that bypasses the limiter (<c>/health</c>).</summary>
     public static RateLimitLease Bypass => GrantedLease.Instance;
 

@@ -32,7 +32,7 @@ public sealed class MemorySyncClientRateLimitTests
         var call = harness.Client.AddAsync("ops-team", s_item, null, CancellationToken.None);
         await harness.WaitUntilHeldAsync(server, sent: 1);
 
-        harness.Gate.HoldingUntil.Should().Be(s_start + TimeSpan.FromSeconds(30));
+        harness.Client.RateLimitedUntil.Should().Be(s_start + TimeSpan.FromSeconds(30));
         server.Received.Should().HaveCount(1);
         time.Advance(TimeSpan.FromSeconds(30));
         var result = await call;
