@@ -177,7 +177,8 @@ internal sealed class MemorySyncClient : IMemorySyncClient
         request.Options.Set(MemorySyncRequest.Operation, operation);
         if (endUserId is null)
         {
-            // Health is answered per IP, outside the account's limits; a check must not wait behind a busy sync.
+            // Health is limited per IP, not per account: it takes no lane (so it never waits behind a busy sync) and
+            // reports what it finds at once, without retries.
             request.Options.Set(MemorySyncRequest.NoRetry, true);
         }
         else
