@@ -33,7 +33,8 @@ public sealed class AccountRateLimiterTests
         var bucket = AccountRateLimiter.BucketFor(limit, window);
 
         var sustained = window / bucket.ReplenishmentPeriod * bucket.TokensPerPeriod;
-        (sustained / limit).Should().BeGreaterThan(limit >= 10 ? 0.85 : 0.45);
+        // The one-second window gives up most (it never bounds steady throughput; the hour does).
+        (sustained / limit).Should().BeGreaterThan(window >= TimeSpan.FromMinutes(1) ? 0.85 : 0.35);
     }
 
     [Test]
