@@ -170,7 +170,8 @@ internal sealed class WebhookService : IAsyncDisposable
     {
         var endpoint = _endpoints.GetOrAdd(webhook.Id, static _ => new EndpointState());
         var maxAttempts = webhook.MaxAttempts ?? _options.WebhookMaxAttempts;
-        var jitter = new Random(HashCode.Combine(_options.Seed, entry.Sequence));
+        // Seeded (not HashCode.Combine, which differs per process) so retry timing repeats with the seed.
+        var jitter = new Random(unchecked((_options.Seed * 397) ^ (int)entry.Sequence));
         var attempts = new List<WebhookAttempt>();
         try
         {

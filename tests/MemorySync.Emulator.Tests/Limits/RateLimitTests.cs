@@ -36,6 +36,30 @@ public sealed class RateLimitTests
         await client.AddAsync("Third memory after the window slid");
     }
 
+    [TestCase(EmulatorTier.Free)]
+    [TestCase(EmulatorTier.Pro)]
+    [TestCase(EmulatorTier.Enterprise)]
+    public async Task Tier_AdmitsItsPerSecondLimitThenAnswers429(EmulatorTier tier)
+    {
+        await using var emulator = await TestEmulator.StartAsync(options =>
+        {
+            options.Tier = tier;
+            options.TimeProvider = _clock;
+        });
+        using var client = emulator.CreateClient("u1");
+        var limit = RateLimits.ForTier(tier).PerSecond;
+
+        var statuses = new List<int>();
+        for (var i = 0; i <= limit; i++)
+        {
+            using var response = await client.PostAsync("memory/query", """{"query":"anything"}""");
+            statuses.Add((int)response.StatusCode);
+        }
+
+        statuses.Take(limit).Should().OnlyContain(status => status == 200);
+        statuses[limit].Should().Be(429);
+    }
+
     [Test]
     public async Task MinuteWindow_RefusesUntilTheOldestRequestLeavesIt()
     {
