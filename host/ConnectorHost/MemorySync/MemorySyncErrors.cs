@@ -136,7 +136,7 @@ internal sealed class MemorySyncErrors(string apiKey)
                  && double.IsFinite(seconds))
         {
             // Fractional seconds are not valid HTTP, but some gateways send them.
-            return TimeSpan.FromSeconds(Math.Max(0, seconds));
+            return WaitOf(seconds);
         }
 
         return body.RetryAfter;
@@ -276,13 +276,16 @@ internal sealed class MemorySyncErrors(string apiKey)
                 };
                 if (double.IsFinite(seconds))
                 {
-                    return TimeSpan.FromSeconds(Math.Max(0, seconds));
+                    return WaitOf(seconds);
                 }
             }
         }
 
         return null;
     }
+
+    // A wait is at least nothing and at most a year: absurd values must not overflow a TimeSpan.
+    private static TimeSpan WaitOf(double seconds) => TimeSpan.FromSeconds(Math.Clamp(seconds, 0, 365 * 24 * 3600));
 
     private static string Describe(string operation, int status, string? code, string? message, string? requestId)
     {

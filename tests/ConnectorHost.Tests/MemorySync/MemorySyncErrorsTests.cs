@@ -74,6 +74,15 @@ public sealed class MemorySyncErrorsTests
         MemorySyncErrors.ReadRetryAfter(response.Headers, Read("{}"), s_now).Should().Be(TimeSpan.FromSeconds(1.5));
     }
 
+    [TestCase("""{"retry_after":1e300}""")]
+    [TestCase("""{"retry_after_seconds":"1e300"}""")]
+    public void ReadRetryAfter_AbsurdWait_IsCappedAtAYear(string body)
+    {
+        using var response = new HttpResponseMessage(HttpStatusCode.TooManyRequests);
+
+        MemorySyncErrors.ReadRetryAfter(response.Headers, Read(body), s_now).Should().Be(TimeSpan.FromDays(365));
+    }
+
     [Test]
     public void ReadRetryAfter_HeaderAndBody_HeaderWins()
     {
