@@ -10,13 +10,18 @@ namespace ConnectorHost.MemorySync;
 /// The service counts requests in exact sliding windows (per second, minute and hour; all must pass). A token bucket
 /// of size B refilled at rate r lets at most B + r·W requests into any window of length W, wherever the window
 /// falls, so each window gets a bucket with B + r·W kept at the limit: a small burst (5 % of the limit) and a steady
-/// rate 3 % under the rest, for timer jitter and for requests that travel at different speeds. (A segmented sliding
-/// window limiter would let up to one extra segment's worth through at the service's exact windows.)
+/// rate 3 % under the rest, counted over the window plus a quarter second. The service counts arrivals while the
+/// limiter counts departures, and a request that leaves late (a new connection, a busy thread pool) arrives among
+/// later ones; the quarter second absorbs that where it matters, in the one-second window, and costs nothing in the
+/// longer windows that bound steady throughput. (A segmented sliding window limiter would let up to one extra
+/// segment's worth through at the service's exact windows.)
 /// </remarks>
 internal static class AccountRateLimiter
 {
     private const double BurstShare = 0.05;
     private const double RateMargin = 0.97;
+
+    private static readonly TimeSpan s_departureSlack = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Creates the limiter for the configured limits.</summary>
     /// <param name="options">The client options.</param>
@@ -56,7 +61,7 @@ internal static class AccountRateLimiter
         {
             TokenLimit = burst,
             TokensPerPeriod = 1,
-            ReplenishmentPeriod = window / refillsPerWindow,
+            ReplenishmentPeriod = (window + s_departureSlack) / refillsPerWindow,
             AutoReplenishment = true,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
             // Only the fair-lane pump acquires, one permit at a time.

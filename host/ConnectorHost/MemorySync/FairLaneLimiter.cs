@@ -31,6 +31,9 @@ internal sealed class FairLaneLimiter : IDisposable
         _gate = gate;
     }
 
+    /// <summary>The client-wide 429 hold this limiter obeys.</summary>
+    public RetryAfterGate Gate => _gate;
+
     /// <summary>The permit of a request that bypasses the limiter (<c>/health</c>).</summary>
     public static RateLimitLease Bypass => GrantedLease.Instance;
 
@@ -107,54 +110,60 @@ internal sealed class FairLaneLimiter : IDisposable
     private async Task PumpAsync()
     {
         var stopping = _disposed.Token;
-        try
-        {
-            while (true)
-            {
-                lock (_lock)
-                {
-                    if (!HasLiveWaiterLocked())
-                    {
-                        _pump = null;
-                        return;
-                    }
-                }
-
-                RateLimitLease lease;
-                try
-                {
-                    await _gate.WaitOpenAsync(stopping).ConfigureAwait(false);
-                    lease = _limiter is null
-                        ? GrantedLease.Instance
-                        : await _limiter.AcquireAsync(1, stopping).ConfigureAwait(false);
-                }
-                catch (RateLimitRefusedException refused)
-                {
-                    FailAll(refused);
-                    continue;
-                }
-
-                if (!lease.IsAcquired)
-                {
-                    // Only this pump acquires, so the limiter's queue never overflows; a refusal here is a bug.
-                    lease.Dispose();
-                    FailAll(new InvalidOperationException("The MemorySync rate limiter refused a permit."));
-                    continue;
-                }
-
-                if (!Grant(lease))
-                {
-                    // Every waiter gave up meanwhile; the permit is spent.
-                    lease.Dispose();
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        while (!stopping.IsCancellationRequested)
         {
             lock (_lock)
             {
-                _pump = null;
+                if (!HasLiveWaiterLocked())
+                {
+                    _pump = null;
+                    return;
+                }
             }
+
+            RateLimitLease? lease = null;
+            try
+            {
+                await _gate.WaitOpenAsync(stopping).ConfigureAwait(false);
+                lease = _limiter is null
+                    ? GrantedLease.Instance
+                    : await _limiter.AcquireAsync(1, stopping).ConfigureAwait(false);
+                // A 429 may have come in while the permit was awaited.
+                await _gate.WaitOpenAsync(stopping).ConfigureAwait(false);
+                if (!lease.IsAcquired)
+                {
+                    // Only this pump acquires, so the limiter's queue never overflows.
+                    throw new InvalidOperationException("The MemorySync rate limiter refused a permit.");
+                }
+
+                if (Grant(lease))
+                {
+                    lease = null;
+                }
+            }
+            catch (RateLimitRefusedException refused)
+            {
+                FailAll(refused);
+            }
+            catch (Exception) when (stopping.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception unexpected)
+            {
+                // The pump must outlive any failure: a dead pump would leave every later request waiting.
+                FailAll(unexpected);
+            }
+            finally
+            {
+                // A permit nobody took is spent: leases of a token bucket give nothing back.
+                lease?.Dispose();
+            }
+        }
+
+        lock (_lock)
+        {
+            _pump = null;
         }
     }
 

@@ -34,10 +34,13 @@ internal sealed record RateLimitOutcome(RateLimitRefusal Refusal, TimeSpan? Told
 /// dropped mid-body is retried like any other), logs one line per attempt, and closes the client-wide gate on a 429.
 /// </summary>
 /// <remarks>Never logs headers or bodies: the API key travels in a header, the content is the customer's.</remarks>
-internal sealed class MemorySyncAttemptHandler(
+internal sealed partial class MemorySyncAttemptHandler(
     RetryAfterGate gate, MemorySyncOptions options, TimeProvider timeProvider, ILogger<MemorySyncAttemptHandler> logger)
     : DelegatingHandler
 {
+    // Answers are small (a bulk result lists at most 50 items); a runaway body is cut off, not buffered whole.
+    private const long MaxAnswerBytes = 16 * 1024 * 1024;
+
     protected override async Task<HttpResponseMessage> SendAsync(
         HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -53,21 +56,17 @@ internal sealed class MemorySyncAttemptHandler(
         try
         {
             response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            await response.Content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
+            await response.Content.LoadIntoBufferAsync(MaxAnswerBytes, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is HttpRequestException or IOException or OperationCanceledException)
         {
             response?.Dispose();
-            logger.LogDebug(
-                "MemorySync {Operation} got no answer after {ElapsedMs} ms (attempt {Attempt}, lane {Lane}): {Failure}",
-                operation, ElapsedMs(started), attempt, lane, exception.GetType().Name);
+            LogNoAnswer(logger, operation, ElapsedMs(started), attempt, lane, exception.GetType().Name);
             throw;
         }
 
         var requestId = RequestIdOf(response);
-        logger.LogDebug(
-            "MemorySync {Operation} answered {Status} in {ElapsedMs} ms (request {RequestId}, attempt {Attempt}, lane {Lane})",
-            operation, (int)response.StatusCode, ElapsedMs(started), requestId, attempt, lane);
+        LogAnswered(logger, operation, (int)response.StatusCode, ElapsedMs(started), requestId, attempt, lane);
 
         if (response.StatusCode == HttpStatusCode.TooManyRequests)
         {
@@ -126,4 +125,15 @@ internal sealed class MemorySyncAttemptHandler(
     }
 
     private long ElapsedMs(long started) => (long)timeProvider.GetElapsedTime(started).TotalMilliseconds;
+
+    // One line per attempt is the hot path of logging: generated, so nothing is formatted or boxed when Debug is off.
+    [LoggerMessage(Level = LogLevel.Debug,
+        Message = "MemorySync {Operation} answered {Status} in {ElapsedMs} ms (request {RequestId}, attempt {Attempt}, lane {Lane})")]
+    private static partial void LogAnswered(
+        ILogger logger, string operation, int status, long elapsedMs, string? requestId, int attempt, string? lane);
+
+    [LoggerMessage(Level = LogLevel.Debug,
+        Message = "MemorySync {Operation} got no answer after {ElapsedMs} ms (attempt {Attempt}, lane {Lane}): {Failure}")]
+    private static partial void LogNoAnswer(
+        ILogger logger, string operation, long elapsedMs, int attempt, string? lane, string failure);
 }

@@ -47,6 +47,9 @@ internal sealed class MemorySyncClient : IMemorySyncClient
     /// <summary>The number of requests waiting for the rate limiter, per lane (connector); for status and metrics.</summary>
     public IReadOnlyDictionary<string, int> QueueLengths => _lanes.QueueLengths;
 
+    /// <summary>Until when the client holds every request back after a 429, or <see langword="null"/>; for status.</summary>
+    public DateTimeOffset? RateLimitedUntil => _lanes.Gate.HoldingUntil;
+
     /// <inheritdoc />
     public async Task<MemoryAddResult> AddAsync(
         string endUserId, MemoryItem item, MemoryWriteOptions? options, CancellationToken cancellationToken)
@@ -166,13 +169,16 @@ internal sealed class MemorySyncClient : IMemorySyncClient
         CancellationToken cancellationToken)
     {
         var operation = $"{method.Method} {route}";
+        RequireHeaderValue(endUserId, nameof(endUserId));
+        RequireHeaderValue(idempotencyKey, "options.IdempotencyKey");
         using var request = new HttpRequestMessage(method, new Uri(_baseUrl, path));
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         request.Headers.UserAgent.Add(s_userAgent);
         request.Options.Set(MemorySyncRequest.Operation, operation);
         if (endUserId is null)
         {
-            // Health is answered per IP, outside the account's limits; a check must not wait behind a busy sync.
+            // Health is limited per IP, not per account: it takes no lane (so it never waits behind a busy sync) and
+            // reports what it finds at once, without retries.
             request.Options.Set(MemorySyncRequest.NoRetry, true);
         }
         else
@@ -248,6 +254,15 @@ internal sealed class MemorySyncClient : IMemorySyncClient
         catch (Exception exception) when (exception is JsonException or FormatException)
         {
             throw _errors.Unreadable(answer.Operation, answer.Status, answer.RequestId, exception);
+        }
+    }
+
+    // Header values travel as ASCII; anything else would fail on the wire, every retry alike.
+    private static void RequireHeaderValue(string? value, string name)
+    {
+        if (value is not null && !value.All(c => c is >= ' ' and < '\u007f'))
+        {
+            throw new ArgumentException($"{name} may hold printable ASCII characters only.", name);
         }
     }
 

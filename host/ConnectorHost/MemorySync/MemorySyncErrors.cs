@@ -71,8 +71,9 @@ internal sealed class MemorySyncErrors(string apiKey)
 
                 if (error.ValueKind == JsonValueKind.String)
                 {
+                    // Legacy flat: "error" names the class (ValidationError); a "code" beside it is more precise.
                     return new ErrorBody(
-                        error.GetString(),
+                        MemorySyncResponses.GetString(root, "code") ?? error.GetString(),
                         MemorySyncResponses.GetString(root, "message"),
                         root.TryGetProperty("details", out var details) ? ReadDetails(details) : [],
                         requestId,
@@ -135,7 +136,7 @@ internal sealed class MemorySyncErrors(string apiKey)
                  && double.IsFinite(seconds))
         {
             // Fractional seconds are not valid HTTP, but some gateways send them.
-            return TimeSpan.FromSeconds(Math.Max(0, seconds));
+            return WaitOf(seconds);
         }
 
         return body.RetryAfter;
@@ -275,13 +276,16 @@ internal sealed class MemorySyncErrors(string apiKey)
                 };
                 if (double.IsFinite(seconds))
                 {
-                    return TimeSpan.FromSeconds(Math.Max(0, seconds));
+                    return WaitOf(seconds);
                 }
             }
         }
 
         return null;
     }
+
+    // A wait is at least nothing and at most a year: absurd values must not overflow a TimeSpan.
+    private static TimeSpan WaitOf(double seconds) => TimeSpan.FromSeconds(Math.Clamp(seconds, 0, 365 * 24 * 3600));
 
     private static string Describe(string operation, int status, string? code, string? message, string? requestId)
     {

@@ -12,6 +12,16 @@ namespace ConnectorHost.MemorySync;
 /// </summary>
 internal static class MemorySyncResponses
 {
+    private static readonly HashSet<string> s_rejected = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "rejected", "error", "failed", "invalid",
+    };
+
+    private static readonly HashSet<string> s_skipped = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "skipped", "duplicate", "deduplicated",
+    };
+
     /// <summary>Reads the answer of <c>POST /memory/add</c>.</summary>
     public static MemoryAddResult ReadAdd(JsonElement root, string? requestId)
     {
@@ -225,16 +235,6 @@ internal static class MemorySyncResponses
 
         return new BulkAddItemResult(index, kind, kind == MemoryWriteStatus.Created ? ids : [], reason);
     }
-
-    private static readonly HashSet<string> s_rejected = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "rejected", "error", "failed", "invalid",
-    };
-
-    private static readonly HashSet<string> s_skipped = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "skipped", "duplicate", "deduplicated",
-    };
 
     private static bool IsSkipped(string? status) => status is not null && s_skipped.Contains(status);
 

@@ -7,6 +7,8 @@ namespace ConnectorHost.MemorySync;
 /// </summary>
 internal sealed class RetryAfterGate(TimeProvider timeProvider, TimeSpan maxWait)
 {
+    private static readonly TimeSpan s_clockJump = TimeSpan.FromMilliseconds(100);
+
     private readonly Lock _lock = new();
     private DateTimeOffset _openAt = DateTimeOffset.MinValue;
     private RateLimitRefusal? _refusal;
@@ -70,11 +72,12 @@ internal sealed class RetryAfterGate(TimeProvider timeProvider, TimeSpan maxWait
     {
         while (true)
         {
+            DateTimeOffset now;
             TimeSpan remaining;
             Task changed;
             lock (_lock)
             {
-                var now = timeProvider.GetUtcNow();
+                now = timeProvider.GetUtcNow();
                 ThrowIfRefusingLocked(now);
                 remaining = _openAt - now;
                 if (remaining <= TimeSpan.Zero)
@@ -88,7 +91,13 @@ internal sealed class RetryAfterGate(TimeProvider timeProvider, TimeSpan maxWait
             // A later 429 may lengthen the hold or turn it into a refusal: wake up for that too.
             using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var delay = Task.Delay(remaining, timeProvider, wake.Token);
-            await Task.WhenAny(delay, changed).ConfigureAwait(false);
+            // A clock that jumped while the timer was being set (a paused process, a test clock) makes the timer
+            // late by the jump: look again instead.
+            if (timeProvider.GetUtcNow() - now < s_clockJump)
+            {
+                await Task.WhenAny(delay, changed).ConfigureAwait(false);
+            }
+
             await wake.CancelAsync().ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
         }

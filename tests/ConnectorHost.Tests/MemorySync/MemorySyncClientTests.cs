@@ -166,6 +166,7 @@ public sealed class MemorySyncClientTests
         var failure = await harness.ThrowsAsync<MemorySyncException>(
             client => client.AddAsync("ops-team", s_item, null, CancellationToken.None));
 
+        failure.Should().BeOfType<MemorySyncException>("an unreadable answer is neither a server nor a network failure");
         failure.StatusCode.Should().Be(201);
         failure.RequestId.Should().Be("req_odd");
         failure.Operation.Should().Be("POST /memory/add");
@@ -225,6 +226,7 @@ public sealed class MemorySyncClientTests
         var failure = await harness.ThrowsAsync<MemorySyncException>(
             client => client.BulkAddAsync("ops-team", [s_item, s_item], null, CancellationToken.None));
 
+        failure.Should().BeOfType<MemorySyncException>();
         failure.Operation.Should().Be("POST /memory/bulk-add");
         failure.StatusCode.Should().Be(207);
     }
