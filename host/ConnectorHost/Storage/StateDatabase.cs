@@ -7,23 +7,29 @@ namespace ConnectorHost.Storage;
 /// The appliance's one LiteDB file: cursors, the ledger, the outbox, dead letters, run history and connector state.
 /// </summary>
 /// <remarks>
-/// Opened in Direct mode, which holds the file exclusively for the life of the process: a second process (the CLI
-/// while the service runs) cannot open it and talks to the service's control endpoint instead. LiteDB writes through a
-/// log file and recovers it on open, so a killed process loses nothing that was committed. Multi-step changes go
-/// through <see cref="Write"/>, which makes them one transaction.
+/// One process at a time: LiteDB's Direct mode shares the file for reading, which on Unix lets a second writer in, so
+/// the data folder is held by an exclusive lock on <c>connector-host.lock</c> for the life of the database. A second
+/// process (the CLI while the service runs) is refused and talks to the service's control endpoint instead. LiteDB
+/// writes through a log file and recovers it on open, so a killed process loses nothing that was committed (and the
+/// OS drops the lock with the process). Multi-step changes go through <see cref="Write"/>, one transaction each.
 /// </remarks>
 internal sealed class StateDatabase : IDisposable
 {
     public const int SchemaVersion = 1;
 
+    /// <summary>The file in the data folder whose exclusive lock says a process owns the state database.</summary>
+    public const string LockFileName = "connector-host.lock";
+
     /// <summary>Separates the connector name from the native id in ledger keys (a character neither contains).</summary>
     public const char KeySeparator = '\u001f';
 
     private readonly LiteDatabase _db;
+    private readonly FileStream _lock;
 
-    private StateDatabase(LiteDatabase db, string path)
+    private StateDatabase(LiteDatabase db, FileStream folderLock, string path)
     {
         _db = db;
+        _lock = folderLock;
         FilePath = path;
         Cursors = db.GetCollection<CursorDocument>("cursors");
         Ledger = db.GetCollection<LedgerDocument>("ledger");
@@ -56,6 +62,7 @@ internal sealed class StateDatabase : IDisposable
     {
         var path = options.DatabasePath;
         CreateOwnerOnlyDirectory(options.DataDirectory);
+        var folderLock = Lock(options.DataDirectory, path);
         var isNew = !File.Exists(path);
 
         LiteDatabase db;
@@ -74,18 +81,20 @@ internal sealed class StateDatabase : IDisposable
         }
         catch (IOException ex) when (IsSharingViolation(ex))
         {
+            folderLock.Dispose();
             throw Locked(path, ex);
         }
         catch (Exception ex) when (ex is LiteException or IOException or UnauthorizedAccessException or InvalidCastException
                                        or FormatException or ArgumentException or OverflowException)
         {
+            folderLock.Dispose();
             throw Unreadable(path, ex);
         }
 
         try
         {
             RestrictToOwner(path);
-            var store = new StateDatabase(db, path);
+            var store = new StateDatabase(db, folderLock, path);
             store.Initialize(isNew, time);
             return store;
         }
@@ -93,11 +102,13 @@ internal sealed class StateDatabase : IDisposable
                                        or ArgumentException or OverflowException or NullReferenceException)
         {
             db.Dispose();
+            folderLock.Dispose();
             throw Unreadable(path, ex);
         }
         catch
         {
             db.Dispose();
+            folderLock.Dispose();
             throw;
         }
     }
@@ -137,7 +148,11 @@ internal sealed class StateDatabase : IDisposable
 
     public static string LedgerPrefix(string connector) => connector + KeySeparator;
 
-    public void Dispose() => _db.Dispose();
+    public void Dispose()
+    {
+        _db.Dispose();
+        _lock.Dispose();
+    }
 
     private void Initialize(bool isNew, TimeProvider time)
     {
@@ -182,6 +197,36 @@ internal sealed class StateDatabase : IDisposable
             SerializeNullValues = false,
             EnumAsInteger = true,
         };
+    }
+
+    private static FileStream Lock(string directory, string databasePath)
+    {
+        var lockPath = Path.Combine(directory, LockFileName);
+        var lockOptions = new FileStreamOptions
+        {
+            Mode = FileMode.OpenOrCreate,
+            Access = FileAccess.ReadWrite,
+            // FileShare.None is an exclusive flock on Unix and a sharing lock on Windows; either way the OS releases
+            // it when the process dies, so a crash never leaves a stale lock behind.
+            Share = FileShare.None,
+        };
+        if (!OperatingSystem.IsWindows())
+        {
+            lockOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        try
+        {
+            return new FileStream(lockPath, lockOptions);
+        }
+        catch (IOException ex) when (IsSharingViolation(ex))
+        {
+            throw Locked(databasePath, ex);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new StorageException($"The data folder {directory} is not writable by this user: {ex.Message}", ex);
+        }
     }
 
     private static void CreateOwnerOnlyDirectory(string directory)
