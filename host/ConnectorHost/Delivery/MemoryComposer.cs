@@ -78,7 +78,7 @@ internal sealed class MemoryComposer(IMemorySyncTransport transport, DeliveryOpt
             itemJson = transport.SerializeItem(memory);
             labelsJson = transport.SerializeItem(memory with { Text = string.Empty });
         }
-        catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException)
+        catch (Exception ex) when (ex is ArgumentException or JsonException or NotSupportedException or InvalidOperationException)
         {
             return Composition.Invalid($"metadata cannot be written as JSON: {ex.Message}");
         }

@@ -6,9 +6,9 @@ namespace ConnectorHost.Delivery;
 /// <summary>The delivery pipeline's transport over the shared MemorySync client.</summary>
 internal sealed class MemorySyncTransport(MemorySyncClient client) : IMemorySyncTransport
 {
-    public byte[] SerializeItem(MemoryItem item) => BulkAddWire.SerializeItem(item);
+    public byte[] SerializeItem(MemoryItem item) => MemorySyncWire.SerializeItem(item);
 
-    public byte[] ComposeBulkAdd(IReadOnlyList<byte[]> items, bool deduplicate) => BulkAddWire.ComposeBulkAdd(items, deduplicate);
+    public byte[] ComposeBulkAdd(IReadOnlyList<byte[]> items, bool deduplicate) => MemorySyncWire.ComposeBulkAdd(items, deduplicate);
 
     public Task<BulkAddResult> SendBulkAddAsync(
         string endUserId, ReadOnlyMemory<byte> body, string idempotencyKey, CancellationToken cancellationToken) =>

@@ -38,15 +38,42 @@ internal static class MemorySyncWire
                 $"A bulk add carries 1 to {MaxBulkItems} items; {items.Count} were given.", nameof(items));
         }
 
+        return ComposeBulkAdd([.. items.Select(SerializeItem)], deduplicate);
+    }
+
+    /// <summary>
+    /// One bulk-add item on its own, <c>{"text","source","event_type","tags","importance","metadata","ttl_minutes"}</c>:
+    /// the delivery pipeline hashes these bytes and keeps them in the outbox, then joins them with
+    /// <see cref="ComposeBulkAdd"/>.
+    /// </summary>
+    /// <param name="item">The memory.</param>
+    /// <returns>UTF-8 JSON.</returns>
+    /// <exception cref="ArgumentException">Metadata of a type JSON cannot carry, or a number that is not finite.</exception>
+    public static byte[] SerializeItem(MemoryItem item)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        return Write(writer =>
+        {
+            writer.WriteStartObject();
+            WriteItemFields(writer, item);
+            writer.WriteEndObject();
+        });
+    }
+
+    /// <summary>The body of <c>POST /memory/bulk-add</c> from items <see cref="SerializeItem"/> wrote.</summary>
+    /// <param name="items">Serialized items, written as they are.</param>
+    /// <param name="deduplicate">The service's <c>deduplicate</c> flag; <see langword="null"/> leaves it out.</param>
+    /// <returns>UTF-8 JSON.</returns>
+    public static byte[] ComposeBulkAdd(IReadOnlyList<byte[]> items, bool? deduplicate)
+    {
+        ArgumentNullException.ThrowIfNull(items);
         return Write(writer =>
         {
             writer.WriteStartObject();
             writer.WriteStartArray("items");
             foreach (var item in items)
             {
-                writer.WriteStartObject();
-                WriteItemFields(writer, item);
-                writer.WriteEndObject();
+                writer.WriteRawValue(item, skipInputValidation: true);
             }
 
             writer.WriteEndArray();

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using ConnectorHost.Abstractions.MemorySync;
 using ConnectorHost.Delivery;
+using ConnectorHost.MemorySync;
 
 namespace ConnectorHost.Tests.Support;
 
@@ -48,9 +49,9 @@ internal sealed class FakeMemorySync : IMemorySyncTransport
     public IReadOnlyList<FakeMemory> LiveFor(string nativeId) =>
         [.. Live.Where(m => m.NativeId == nativeId)];
 
-    public byte[] SerializeItem(MemoryItem item) => BulkAddWire.SerializeItem(item);
+    public byte[] SerializeItem(MemoryItem item) => MemorySyncWire.SerializeItem(item);
 
-    public byte[] ComposeBulkAdd(IReadOnlyList<byte[]> items, bool deduplicate) => BulkAddWire.ComposeBulkAdd(items, deduplicate);
+    public byte[] ComposeBulkAdd(IReadOnlyList<byte[]> items, bool deduplicate) => MemorySyncWire.ComposeBulkAdd(items, deduplicate);
 
     public async Task<BulkAddResult> SendBulkAddAsync(
         string endUserId, ReadOnlyMemory<byte> body, string idempotencyKey, CancellationToken cancellationToken)
