@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using ConnectorHost.MemorySync;
 using Microsoft.Extensions.Logging;
 using Quartz;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ConnectorHost.MemorySync;
 using Microsoft.Extensions.Logging;
 
 namespace ConnectorHost.Configuration;
@@ -89,40 +90,11 @@ internal sealed class MemorySyncSection
     /// <summary>The account's tier, which sets the default rate limits.</summary>
     public MemorySyncTier Tier { get; init; } = MemorySyncTier.Pro;
 
-    /// <summary>Limits that replace the tier's, or <see langword="null"/> for the tier's own.</summary>
+    /// <summary>Limits that replace the tier's, window by window, or <see langword="null"/> for the tier's own.</summary>
     public MemorySyncLimits? Limits { get; init; }
 
     /// <summary>How long one request to MemorySync may take.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
-}
-
-/// <summary>MemorySync account tiers.</summary>
-internal enum MemorySyncTier
-{
-    /// <summary>2 requests per second, 30 per minute, 100 per hour.</summary>
-    Free,
-
-    /// <summary>10 per second, 200 per minute, 5,000 per hour.</summary>
-    Pro,
-
-    /// <summary>50 per second, 1,000 per minute, 50,000 per hour.</summary>
-    Enterprise,
-
-    /// <summary>1,000 per second, 60,000 per minute, 3,600,000 per hour.</summary>
-    Unlimited,
-}
-
-/// <summary>Request limits per window; a window left <see langword="null"/> keeps the tier's value.</summary>
-internal sealed class MemorySyncLimits
-{
-    /// <summary>Requests per second.</summary>
-    public int? PerSecond { get; init; }
-
-    /// <summary>Requests per minute.</summary>
-    public int? PerMinute { get; init; }
-
-    /// <summary>Requests per hour.</summary>
-    public int? PerHour { get; init; }
 }
 
 /// <summary>The <c>delivery</c> section.</summary>

@@ -160,16 +160,8 @@ internal sealed class ApplianceRuntime : IAsyncDisposable
         BaseUrl = section.BaseUrl,
         ApiKey = section.ApiKey,
         ProjectId = section.ProjectId,
-        Tier = section.Tier switch
-        {
-            ConnectorHost.Configuration.MemorySyncTier.Free => MemorySync.MemorySyncTier.Free,
-            ConnectorHost.Configuration.MemorySyncTier.Enterprise => MemorySync.MemorySyncTier.Enterprise,
-            ConnectorHost.Configuration.MemorySyncTier.Unlimited => MemorySync.MemorySyncTier.Unlimited,
-            _ => MemorySync.MemorySyncTier.Pro,
-        },
-        Limits = section.Limits is { } limits
-            ? new MemorySync.MemorySyncLimits { PerSecond = limits.PerSecond, PerMinute = limits.PerMinute, PerHour = limits.PerHour }
-            : null,
+        Tier = section.Tier,
+        Limits = section.Limits,
         RequestTimeout = section.RequestTimeout,
     };
 }

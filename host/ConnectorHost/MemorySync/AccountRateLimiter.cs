@@ -28,7 +28,8 @@ internal static class AccountRateLimiter
     /// <returns>The limiter, or <see langword="null"/> when there is no limit to keep.</returns>
     public static RateLimiter? Create(MemorySyncOptions options)
     {
-        var limits = options.Limits ?? MemorySyncLimits.ForTier(options.Tier);
+        var tier = MemorySyncLimits.ForTier(options.Tier);
+        var limits = options.Limits is { } overrides ? overrides.Over(tier) : tier;
         if (limits is null)
         {
             return null;

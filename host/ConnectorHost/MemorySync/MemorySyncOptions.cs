@@ -18,7 +18,10 @@ internal sealed class MemorySyncOptions
     /// <summary>The account's plan; sizes the client-side rate limiter. Default <see cref="MemorySyncTier.Pro"/>.</summary>
     public MemorySyncTier Tier { get; set; } = MemorySyncTier.Pro;
 
-    /// <summary>Replaces the tier's published limits (a negotiated contract, a shared key); optional.</summary>
+    /// <summary>
+    /// Replaces the tier's published limits window by window (a negotiated contract, a shared key); a window left
+    /// unset keeps the tier's value. Optional.
+    /// </summary>
     public MemorySyncLimits? Limits { get; set; }
 
     /// <summary>How long one attempt may take, from sending to the last byte of the answer. Default 30 s.</summary>
@@ -114,7 +117,7 @@ internal enum MemorySyncTier
     Unlimited,
 }
 
-/// <summary>Request limits of an account; a missing value means no limit over that window.</summary>
+/// <summary>Request limits of an account per window; a missing value means no limit over that window.</summary>
 internal sealed class MemorySyncLimits
 {
     /// <summary>Requests per second.</summary>
@@ -135,6 +138,16 @@ internal sealed class MemorySyncLimits
         MemorySyncTier.Pro => new() { PerSecond = 10, PerMinute = 200, PerHour = 5_000 },
         MemorySyncTier.Enterprise => new() { PerSecond = 50, PerMinute = 1_000, PerHour = 50_000 },
         _ => null,
+    };
+
+    /// <summary>These limits, with each window left unset taken from <paramref name="fallback"/>.</summary>
+    /// <param name="fallback">The tier's limits, or <see langword="null"/> for none.</param>
+    /// <returns>The merged limits.</returns>
+    public MemorySyncLimits Over(MemorySyncLimits? fallback) => new()
+    {
+        PerSecond = PerSecond ?? fallback?.PerSecond,
+        PerMinute = PerMinute ?? fallback?.PerMinute,
+        PerHour = PerHour ?? fallback?.PerHour,
     };
 
     internal IEnumerable<string> Validate()

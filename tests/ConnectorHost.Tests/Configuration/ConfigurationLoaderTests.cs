@@ -1,4 +1,5 @@
 using ConnectorHost.Configuration;
+using ConnectorHost.MemorySync;
 using Microsoft.Extensions.Logging;
 
 namespace ConnectorHost.Tests.Configuration;

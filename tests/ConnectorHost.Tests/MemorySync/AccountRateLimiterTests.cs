@@ -58,6 +58,22 @@ public sealed class AccountRateLimiterTests
     }
 
     [Test]
+    public void Create_OverrideOfOneWindow_KeepsTheTiersOtherWindows()
+    {
+        using var limiter = AccountRateLimiter.Create(new MemorySyncOptions
+        {
+            Tier = MemorySyncTier.Free,
+            Limits = new MemorySyncLimits { PerSecond = 1_000 },
+        });
+
+        // Free allows 30 a minute: a burst of 5 % of that (2) passes, then the minute window holds the rest back,
+        // although the overridden per-second window would allow far more.
+        var granted = Enumerable.Range(0, 10).Count(_ => limiter!.AttemptAcquire().IsAcquired);
+
+        granted.Should().Be(2);
+    }
+
+    [Test]
     public void Create_Pro_ChainsTheThreeWindows()
     {
         using var limiter = AccountRateLimiter.Create(new MemorySyncOptions { Tier = MemorySyncTier.Pro });
