@@ -145,8 +145,36 @@ internal sealed class ApplianceRuntime : IAsyncDisposable
     public ApplianceOperations CreateOperations(string source, DateTimeOffset? startedAt, CancellationToken serviceStopping) =>
         new(Registry, Runner, Status, Cursors, Store, Leases, Appliance.PluginStatuses, source, startedAt, serviceStopping);
 
-    public IEnumerable<ConnectorSchedule> Schedules() =>
-        Registry.Entries.Where(e => e.Enabled && e.Handle is not null && e.Schedule is not null).Select(e => e.Schedule!);
+    /// <summary>
+    /// The schedules of the connectors that can run, each marked to run at start-up when it asks to, or when its
+    /// misfire policy is <c>fireNow</c> and a firing fell into the time the host was down.
+    /// </summary>
+    public IReadOnlyList<ConnectorSchedule> Schedules()
+    {
+        var now = Time.GetUtcNow();
+        var logger = LoggerFactory.CreateLogger("ConnectorHost.Scheduling");
+        var schedules = new List<ConnectorSchedule>();
+        foreach (var entry in Registry.Entries.Where(e => e.Enabled && e.Handle is not null && e.Schedule is not null))
+        {
+            var schedule = entry.Schedule!;
+            if (schedule is { FireNowOnMisfire: true, RunOnStartup: false })
+            {
+                var lastRuns = History.Recent(entry.Name, 1);
+                var lastStarted = lastRuns.Count == 0 ? (DateTimeOffset?)null : DateTimeOffset.FromUnixTimeMilliseconds(lastRuns[0].StartedAt);
+                if (schedule.MissedSince(lastStarted, now) is { } missed)
+                {
+                    logger.LogInformation(
+                        "{Connector} missed its run due at {Missed:u} while the host was down; it runs now (misfirePolicy fireNow)",
+                        entry.Name, missed);
+                    schedule = schedule with { RunOnStartup = true };
+                }
+            }
+
+            schedules.Add(schedule);
+        }
+
+        return schedules;
+    }
 
     public async ValueTask DisposeAsync()
     {

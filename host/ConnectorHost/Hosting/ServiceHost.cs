@@ -59,7 +59,8 @@ internal static class ServiceHost
             "service",
             runtime.Time.GetUtcNow(),
             sp.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping));
-        builder.Services.AddConnectorScheduling(runtime.Schedules());
+        var schedules = runtime.Schedules();
+        builder.Services.AddConnectorScheduling(schedules);
 
         await using var app = builder.Build();
         var token = ControlToken.Create(configuration.Host.DataDirectory);
@@ -68,7 +69,7 @@ internal static class ServiceHost
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
         lifetime.ApplicationStarted.Register(() => logger.LogInformation(
             "Scheduler started: {Scheduled} of {Configured} connectors scheduled; control endpoint on {ControlUrl}",
-            runtime.Schedules().Count(), runtime.Registry.Entries.Count, configuration.Host.ControlUrl));
+            schedules.Count, runtime.Registry.Entries.Count, configuration.Host.ControlUrl));
         lifetime.ApplicationStopping.Register(() => logger.LogInformation(
             "Stopping: no new runs; runs in progress have {Grace} to wind down", configuration.Host.ShutdownGracePeriod));
         try

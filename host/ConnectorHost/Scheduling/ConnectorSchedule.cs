@@ -1,3 +1,5 @@
+using Quartz;
+
 namespace ConnectorHost.Scheduling;
 
 /// <summary>When a connector runs on its own.</summary>
@@ -9,4 +11,21 @@ namespace ConnectorHost.Scheduling;
 /// </param>
 /// <param name="RunOnStartup">Also run once each time the service starts.</param>
 internal sealed record ConnectorSchedule(
-    string Connector, string Cron, TimeZoneInfo TimeZone, bool FireNowOnMisfire, bool RunOnStartup);
+    string Connector, string Cron, TimeZoneInfo TimeZone, bool FireNowOnMisfire, bool RunOnStartup)
+{
+    /// <summary>The first time the schedule fires after <paramref name="instant"/>, or null if it never does.</summary>
+    public DateTimeOffset? NextFireAfter(DateTimeOffset instant) =>
+        CronExpression.TryParse(Cron, out var cron) && cron is not null
+            ? cron.WithTimeZone(TimeZone).GetNextValidTimeAfter(instant)
+            : null;
+
+    /// <summary>
+    /// The firing missed between the connector's last run and <paramref name="now"/> (the host was down then), or
+    /// null when none was missed or the connector never ran.
+    /// </summary>
+    /// <remarks>
+    /// Quartz keeps its triggers in memory and so never sees a firing that fell into downtime; the run history does.
+    /// </remarks>
+    public DateTimeOffset? MissedSince(DateTimeOffset? lastRunStartedAt, DateTimeOffset now) =>
+        lastRunStartedAt is { } last && NextFireAfter(last) is { } due && due < now ? due : null;
+}

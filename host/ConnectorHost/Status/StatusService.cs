@@ -2,7 +2,6 @@ using ConnectorHost.Abstractions;
 using ConnectorHost.Hosting;
 using ConnectorHost.Scheduling;
 using ConnectorHost.Storage;
-using Quartz;
 
 namespace ConnectorHost.Status;
 
@@ -62,7 +61,7 @@ internal sealed class StatusService(
             StateReason = reason,
             Running = leases.IsHeld(entry.Name),
             Schedule = entry.Schedule?.Cron,
-            NextFireTime = entry.Enabled && entry.Handle is not null ? NextFire(entry.Schedule, now) : null,
+            NextFireTime = entry.Enabled && entry.Handle is not null ? entry.Schedule?.NextFireAfter(now) : null,
             LastRun = runs.Count > 0 ? Summarize(runs[0]) : null,
             LastSuccessAt = lastSuccess?.EndedAt is { } ended ? DateTimeOffset.FromUnixTimeMilliseconds(ended) : null,
             RecentRuns = finished.Count,
@@ -78,17 +77,6 @@ internal sealed class StatusService(
             CursorLag = cursor?.Position is { } position ? now - position : null,
             LastPrunedAt = state.LastPrunedAt is { } p ? DateTimeOffset.FromUnixTimeMilliseconds(p) : null,
         };
-    }
-
-    /// <summary>The next time a cron schedule fires after <paramref name="now"/>, in UTC.</summary>
-    public static DateTimeOffset? NextFire(ConnectorSchedule? schedule, DateTimeOffset now)
-    {
-        if (schedule is null || !CronExpression.TryParse(schedule.Cron, out var cron) || cron is null)
-        {
-            return null;
-        }
-
-        return cron.WithTimeZone(schedule.TimeZone).GetNextValidTimeAfter(now);
     }
 
     public static RunSummary Summarize(RunDocument run) => new(

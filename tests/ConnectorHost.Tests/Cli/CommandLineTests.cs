@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ConnectorHost.Cli;
 using ConnectorHost.Testing;
+using LiteDB;
 using MemorySync.Emulator.Admin;
 
 namespace ConnectorHost.Tests.Cli;
@@ -265,5 +266,42 @@ public sealed class CommandLineTests
         var stopped = await service.StopAsync();
         stopped.ExitCode.Should().Be(0, stopped.ToString());
         (await appliance.Emulator.Admin.GetMemoriesAsync()).Should().ContainSingle("later runs found nothing new");
+    }
+
+    [Test]
+    public async Task Service_FireNowConnectorThatMissedARunWhileDown_RunsAtStart()
+    {
+        await using var appliance = await ApplianceFixture.CreateAsync(FixturePlugins.Scripted);
+        var script = appliance.AddScriptedConnector("docs").Item("a");
+        script.Save();
+        appliance.WriteConfig();
+        (await appliance.RunCliAsync("sync", "docs")).ExitCode.Should().Be(0);
+        PretendTheLastRunStartedAgo(appliance, TimeSpan.FromDays(2));
+        script.Item("b").Save();
+        var config = JsonNode.Parse(File.ReadAllText(appliance.ConfigPath))!;
+        config["connectors"]![0]!["schedule"] = "0 0 3 * * ?";
+        config["connectors"]![0]!["misfirePolicy"] = "fireNow";
+        File.WriteAllText(appliance.ConfigPath, config.ToJsonString());
+
+        await using var service = await appliance.StartServiceAsync();
+
+        await Eventually.TrueAsync(
+            async () => (await appliance.Emulator.Admin.GetMemoriesAsync()).Count == 2,
+            "the 03:00 run missed during the downtime ran at start and delivered the new item");
+        var stopped = await service.StopAsync();
+        stopped.ExitCode.Should().Be(0, stopped.ToString());
+        var status = await appliance.RunCliAsync("status", "--json");
+        JsonNode.Parse(status.Output)!["connectors"]![0]!["lastRun"]!["trigger"]!.GetValue<string>().Should().Be("startup");
+    }
+
+    private static void PretendTheLastRunStartedAgo(ApplianceFixture appliance, TimeSpan age)
+    {
+        using var database = new LiteDatabase(Path.Combine(appliance.DataDirectory, "connector-host.db"));
+        var runs = database.GetCollection("runs");
+        foreach (var run in runs.FindAll().ToList())
+        {
+            run["StartedAt"] = TimeProvider.System.GetUtcNow().Subtract(age).ToUnixTimeMilliseconds();
+            runs.Update(run);
+        }
     }
 }
