@@ -294,6 +294,43 @@ public sealed class CommandLineTests
         JsonNode.Parse(status.Output)!["connectors"]![0]!["lastRun"]!["trigger"]!.GetValue<string>().Should().Be("startup");
     }
 
+    [Test]
+    public async Task Service_ControlRequestsWithoutTheToken_AreRefusedAndChangeNothing()
+    {
+        await using var appliance = await ApplianceFixture.CreateAsync(FixturePlugins.Scripted);
+        appliance.AddScriptedConnector("docs").Item("a").Save();
+        appliance.WriteConfig();
+        await using var service = await appliance.StartServiceAsync();
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{appliance.ControlPort}/") };
+
+        using var noToken = await http.PostAsync(new Uri("v1/connectors/docs/sync", UriKind.Relative), null);
+        using var wrong = new HttpRequestMessage(HttpMethod.Get, new Uri("v1/status", UriKind.Relative));
+        wrong.Headers.Add("X-Control-Token", "not-the-token");
+        using var wrongToken = await http.SendAsync(wrong);
+
+        noToken.StatusCode.Should().Be(System.Net.HttpStatusCode.Unauthorized);
+        wrongToken.StatusCode.Should().Be(System.Net.HttpStatusCode.Unauthorized);
+        (await wrongToken.Content.ReadAsStringAsync()).Should().NotContain(
+            await File.ReadAllTextAsync(Path.Combine(appliance.DataDirectory, "control.token")));
+        (await appliance.Emulator.Admin.GetMemoriesAsync()).Should().BeEmpty("the refused sync never ran");
+        (await service.StopAsync()).ExitCode.Should().Be(0);
+    }
+
+    [Test]
+    public async Task Run_WhileAnotherServiceHoldsTheDataFolder_ExitsOneSayingItIsInUse()
+    {
+        await using var appliance = await ApplianceFixture.CreateAsync(FixturePlugins.Scripted);
+        appliance.AddScriptedConnector("docs").Item("a").Save();
+        appliance.WriteConfig();
+        await using var service = await appliance.StartServiceAsync();
+
+        var second = await appliance.RunCliAsync("run");
+
+        second.ExitCode.Should().Be(1, second.ToString());
+        second.Error.Should().Contain("state database").And.Contain("in use by another process");
+        (await service.StopAsync()).ExitCode.Should().Be(0);
+    }
+
     private static void PretendTheLastRunStartedAgo(ApplianceFixture appliance, TimeSpan age)
     {
         using var database = new LiteDatabase(Path.Combine(appliance.DataDirectory, "connector-host.db"));
