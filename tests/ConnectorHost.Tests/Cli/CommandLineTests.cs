@@ -331,6 +331,35 @@ public sealed class CommandLineTests
         (await service.StopAsync()).ExitCode.Should().Be(0);
     }
 
+    [Test]
+    public async Task Status_AfterTwoFailedRuns_ShowsDegradedWithTheErrorRateAndBackOff()
+    {
+        await using var appliance = await ApplianceFixture.CreateAsync(FixturePlugins.Scripted);
+        var script = appliance.AddScriptedConnector("docs").Item("a").Item("b").Item("c");
+        script.CheckpointEvery = 1;
+        script.Save();
+        appliance.WriteConfig();
+        (await appliance.RunCliAsync("sync", "docs")).ExitCode.Should().Be(0);
+        script.Item("d").FailAfter = 1;
+        script.Save();
+
+        (await appliance.RunCliAsync("sync", "docs", "--full")).ExitCode.Should().Be(1);
+        (await appliance.RunCliAsync("sync", "docs", "--full")).ExitCode.Should().Be(1);
+        var status = await appliance.RunCliAsync("status", "--json");
+
+        status.ExitCode.Should().Be(0, status.ToString());
+        var docs = JsonNode.Parse(status.Output)!["connectors"]![0]!;
+        docs["state"]!.GetValue<string>().Should().Be("Degraded");
+        docs["consecutiveFailures"]!.GetValue<int>().Should().Be(2);
+        docs["errorRate"]!.GetValue<double>().Should().BeApproximately(2 / 3.0, 0.001);
+        docs["lastRun"]!["outcome"]!.GetValue<string>().Should().Be("Failed");
+        docs["lastRun"]!["error"]!.GetValue<string>().Should().NotBeNullOrEmpty();
+        docs["backoffUntil"].Should().NotBeNull("scheduled runs wait after consecutive failures");
+        docs["deliveredItems"]!.GetValue<int>().Should().Be(3);
+        var human = await appliance.RunCliAsync("status");
+        human.Output.Should().Contain("Degraded").And.Contain("backing off until");
+    }
+
     private static void PretendTheLastRunStartedAgo(ApplianceFixture appliance, TimeSpan age)
     {
         using var database = new LiteDatabase(Path.Combine(appliance.DataDirectory, "connector-host.db"));
