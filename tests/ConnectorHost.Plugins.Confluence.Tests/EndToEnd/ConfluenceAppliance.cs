@@ -162,7 +162,7 @@ internal sealed class ConfluenceAppliance : IAsyncDisposable
         await Emulator.GetMemoriesAsync(new MemoryFilter { MetadataKey = "native_id", MetadataValue = pageId, IncludeDeleted = true });
 
     /// <summary>
-    /// The pages the emulator must hold: every current page (and blog post) of the site, at its current version.
+    /// The pages the emulator must hold: every current page of the site, at its current version.
     /// </summary>
     public Dictionary<string, string> ExpectedPages() =>
         Site.Contents

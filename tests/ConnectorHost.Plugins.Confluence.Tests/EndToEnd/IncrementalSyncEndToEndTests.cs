@@ -1,4 +1,5 @@
 using ConnectorHost.Fakes.Confluence;
+using MemorySync.Emulator.Admin;
 
 namespace ConnectorHost.Plugins.Confluence.Tests.EndToEnd;
 
@@ -44,6 +45,8 @@ public sealed class IncrementalSyncEndToEndTests
         (await VersionsAsync(fixture, ids[1])).Should().BeEquivalentTo([("1", true), ("2", false)]);
         (await VersionsAsync(fixture, ids[7])).Should().BeEquivalentTo([("1", true), ("2", false)]);
         (await fixture.MemoriesOfAsync(ids[7])).Single(m => !m.IsDeleted).Text.Should().Be("Page 007\n\nPage 007, second edit in the cursor minute.");
+        var secondVersions = await fixture.Emulator.GetMemoriesAsync(new MemoryFilter { MetadataKey = "version", MetadataValue = "2" });
+        secondVersions.Select(m => m.MetadataValue("native_id")).Should().BeEquivalentTo([ids[1], ids[3], ids[7], ids[35]]);
         figures.Forgotten.Should().Be(3, "the first versions of pages 003, 001 and 007 were replaced");
         var counters = await fixture.Emulator.GetCountersAsync();
         TestContext.Out.WriteLine($"[edits] items created {counters.ItemsCreated}, memories forgotten {counters.MemoriesForgotten}");
