@@ -48,13 +48,15 @@ internal sealed class ConfluenceAppliance : IAsyncDisposable
     public IEnumerable<FakeRequest> Searches => Server.Requests.Where(r => r.Route == FakeRoute.Search);
 
     /// <summary>Starts the fake site and the appliance, and configures the connector for <paramref name="spaces"/>.</summary>
-    public static async Task<ConfluenceAppliance> StartAsync(string[] spaces, TimeZoneInfo? siteTimeZone = null)
+    public static async Task<ConfluenceAppliance> StartAsync(
+        string[] spaces, TimeZoneInfo? siteTimeZone = null, FakeConfluenceFlavour flavour = FakeConfluenceFlavour.Cloud)
     {
         var clock = new FakeTimeProvider(Start);
         var server = await FakeConfluenceServer.StartAsync(new FakeConfluenceOptions
         {
             Clock = clock,
             SiteTimeZone = siteTimeZone ?? TimeZoneInfo.Utc,
+            Flavour = flavour,
         });
         ApplianceFixture? appliance = null;
         try
@@ -67,19 +69,20 @@ internal sealed class ConfluenceAppliance : IAsyncDisposable
             }
 
             fixture.WriteToken(server.Options.ApiToken);
-            fixture.Connector = appliance.AddConnector(
-                ConnectorName,
-                "Confluence",
-                new JsonObject
-                {
-                    ["baseUrl"] = server.BaseUrl.AbsoluteUri,
-                    ["flavour"] = "cloud",
-                    ["email"] = server.Options.Email,
-                    ["apiToken"] = "${file:secrets/confluence.token}",
-                    ["spaces"] = new JsonArray([.. spaces.Select(s => (JsonNode)s)]),
-                    ["requestsPerSecond"] = 100,
-                },
-                EndUserId);
+            var settings = new JsonObject
+            {
+                ["baseUrl"] = server.BaseUrl.AbsoluteUri,
+                ["flavour"] = flavour == FakeConfluenceFlavour.Cloud ? "cloud" : "dataCenter",
+                ["apiToken"] = "${file:secrets/confluence.token}",
+                ["spaces"] = new JsonArray([.. spaces.Select(s => (JsonNode)s)]),
+                ["requestsPerSecond"] = 100,
+            };
+            if (flavour == FakeConfluenceFlavour.Cloud)
+            {
+                settings["email"] = server.Options.Email;
+            }
+
+            fixture.Connector = appliance.AddConnector(ConnectorName, "Confluence", settings, EndUserId);
             return fixture;
         }
         catch

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json.Nodes;
 using ConnectorHost.Fakes.Confluence;
 using MemorySync.Emulator.Admin;
 
@@ -119,6 +120,29 @@ public sealed class FailureEndToEndTests
         await fixture.SyncAsync();
         await fixture.VerifyAgainstSiteAsync("bad credentials, then fixed");
         (await fixture.MemoriesOfAsync(ids[0])).Should().ContainSingle(m => !m.IsDeleted).Which.MetadataValue("version").Should().Be("2");
+    }
+
+    [Test]
+    public async Task Sync_SpaceAddedThatDoesNotExist_FailsNamingTheSpaceAndForgetsNothing()
+    {
+        await using var fixture = await ConfluenceAppliance.StartAsync(["ENG"]);
+        fixture.CreatePages("ENG", 10, TimeSpan.FromSeconds(30));
+        fixture.WriteConfig();
+        await fixture.SyncAsync();
+        var cursorBefore = await fixture.CursorAsync();
+
+        // A changed scope restarts the read and asks for pruning: a failed run must not prune what it never listed.
+        fixture.Settings["spaces"] = new JsonArray("ENG", "GONE");
+        fixture.WriteConfig();
+        var result = await fixture.Appliance.RunCliAsync("sync", ConfluenceAppliance.ConnectorName);
+
+        TestContext.Out.WriteLine($"[unknown space] {result}");
+        result.ExitCode.Should().Be(ExitFailed, result.ToString());
+        (result.Output + result.Error).Should().Contain(
+            $"Confluence space 'GONE' not found or no permission at {fixture.Server.BaseUrl.AbsoluteUri.TrimEnd('/')}");
+        (await fixture.CursorAsync()).Should().Be(cursorBefore, "a failed run commits nothing");
+        var figures = await fixture.VerifyAgainstSiteAsync("unknown space");
+        figures.Forgotten.Should().Be(0, "nothing was pruned");
     }
 
     private static string ReadShared(string path)
