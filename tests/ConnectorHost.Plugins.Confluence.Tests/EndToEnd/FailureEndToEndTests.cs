@@ -33,7 +33,8 @@ public sealed class FailureEndToEndTests
             });
         fixture.Server.Faults.Unavailable(2, TimeSpan.FromSeconds(1), FakeRoute.V2);
         fixture.Server.Faults.RateLimit(1, TimeSpan.Zero, FakeRoute.V2);
-        // MemorySync: 503s, a 429 asking for a few seconds, and an answer lost after the batch was stored.
+        // MemorySync: 503s, a 429 asking for a few seconds, and an answer lost after the batch was stored. Even if all
+        // four strike the same batch, it stays within the client's retries (four by default), so the run succeeds.
         await fixture.Emulator.ScriptFaultsAsync(
             new FaultRule { Route = "/memory/bulk-add", Kind = FaultKind.Error, Statuses = [503], Count = 2 },
             new FaultRule { Route = "/memory/bulk-add", Kind = FaultKind.RateLimit, RetryAfterSeconds = 2 },
