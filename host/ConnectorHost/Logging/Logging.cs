@@ -39,8 +39,9 @@ internal static class HostLogging
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
             .MinimumLevel.Override("System", LogEventLevel.Warning)
             .MinimumLevel.Override("Quartz", LogEventLevel.Warning)
-            // Polly reports every attempt at Information; the client logs what matters (waits, failures) itself.
-            .MinimumLevel.Override("Polly", LogEventLevel.Warning)
+            // Polly reports every attempt, with stack traces for lost connections; the client logs each retry and wait
+            // itself, in one line.
+            .MinimumLevel.Override("Polly", LogEventLevel.Error)
             .Enrich.FromLogContext()
             .Enrich.With<RunScopeEnricher>();
         if (settings.Console)

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.RateLimiting;
 using Polly.Retry;
@@ -12,14 +13,15 @@ namespace ConnectorHost.MemorySync;
 /// (fair limiter and 429 gate) ▸ per-attempt timeout. A retry re-sends the same request message: the same bytes and
 /// the same <c>Idempotency-Key</c>.
 /// </summary>
-internal static class MemorySyncResilience
+internal static partial class MemorySyncResilience
 {
     /// <summary>Adds the strategies to the pipeline of the MemorySync HTTP client.</summary>
     /// <param name="pipeline">The pipeline builder.</param>
     /// <param name="options">The client options.</param>
     /// <param name="lanes">The fair limiter.</param>
+    /// <param name="logger">Where each retry is reported, in one line without a stack trace.</param>
     public static void Configure(
-        ResiliencePipelineBuilder<HttpResponseMessage> pipeline, MemorySyncOptions options, FairLaneLimiter lanes)
+        ResiliencePipelineBuilder<HttpResponseMessage> pipeline, MemorySyncOptions options, FairLaneLimiter lanes, ILogger logger)
     {
         if (options.MaxRetries > 0)
         {
@@ -34,6 +36,22 @@ internal static class MemorySyncResilience
                 // A 429 is waited out by the gate, in front of every request, not by this one request alone.
                 DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(
                     args.Outcome.Result?.StatusCode == HttpStatusCode.TooManyRequests ? TimeSpan.Zero : null),
+                OnRetry = args =>
+                {
+                    // 429 holds are reported by the attempt handler, which knows the wait the service asked for.
+                    if (args.Outcome.Result?.StatusCode != HttpStatusCode.TooManyRequests)
+                    {
+                        LogRetry(
+                            logger,
+                            OperationOf(args.Context),
+                            args.Outcome.Exception is { } failure ? failure.GetType().Name : $"HTTP {(int)args.Outcome.Result!.StatusCode}",
+                            Math.Round(args.RetryDelay.TotalSeconds, 1),
+                            args.AttemptNumber + 1,
+                            options.MaxRetries);
+                    }
+
+                    return ValueTask.CompletedTask;
+                },
             });
         }
 
@@ -47,6 +65,15 @@ internal static class MemorySyncResilience
 
         pipeline.AddTimeout(options.RequestTimeout);
     }
+
+    private static string OperationOf(ResilienceContext context) =>
+        context.GetRequestMessage() is { } request
+            ? request.Options.TryGetValue(MemorySyncRequest.Operation, out var name) ? name : $"{request.Method} {request.RequestUri?.AbsolutePath}"
+            : "request";
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "MemorySync {Operation} failed with {Failure}; retry {Retry} of {MaxRetries} in {DelaySeconds} s (same request, same idempotency key)")]
+    private static partial void LogRetry(ILogger logger, string operation, string failure, double delaySeconds, int retry, int maxRetries);
 
     private static bool ShouldRetry(Outcome<HttpResponseMessage> outcome, ResilienceContext context)
     {

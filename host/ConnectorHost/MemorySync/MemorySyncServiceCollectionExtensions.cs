@@ -52,7 +52,10 @@ internal static class MemorySyncServiceCollectionExtensions
             .RemoveAllLoggers();
         // Handlers run in the order they are added: the resilience pipeline first, then once per attempt the handler.
         http.AddResilienceHandler("memorysync", (pipeline, context) => MemorySyncResilience.Configure(
-            pipeline, options, context.ServiceProvider.GetRequiredService<FairLaneLimiter>()));
+            pipeline,
+            options,
+            context.ServiceProvider.GetRequiredService<FairLaneLimiter>(),
+            context.ServiceProvider.GetRequiredService<ILogger<MemorySyncClient>>()));
         http.AddHttpMessageHandler(sp => new MemorySyncAttemptHandler(
             sp.GetRequiredService<RetryAfterGate>(),
             options,

@@ -425,4 +425,19 @@ public sealed class MemorySyncClientTests
         lines[1].Should().Contain("POST /memory/add").And.Contain("201").And.Contain("req_2").And.Contain("attempt 2");
         harness.Logs.Entries.Should().NotContain(e => e.Text.Contains(s_item.Text, StringComparison.Ordinal), "bodies are never logged");
     }
+
+    [Test]
+    public async Task AddAsync_RetryAfterAServerError_LogsOneWarningLineWithoutAStackTrace()
+    {
+        await using var server = await ScriptedServer.StartAsync();
+        server.Then(ScriptedResponse.Json(503, "{}")).Then(ScriptedResponse.Json(201, Created));
+        await using var harness = ClientHarness.Create(server.BaseAddress);
+
+        await harness.Client.AddAsync("ops-team", s_item, null, CancellationToken.None);
+
+        var warning = harness.Logs.Entries.Should()
+            .ContainSingle(e => e.Level == LogLevel.Warning && e.Category == typeof(MemorySyncClient).FullName).Subject;
+        warning.Message.Should().Contain("POST /memory/add").And.Contain("HTTP 503").And.Contain("retry 1 of 4");
+        warning.Exception.Should().BeNull("a retry is routine: one line, no stack trace");
+    }
 }
