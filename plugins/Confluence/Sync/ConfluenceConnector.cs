@@ -122,7 +122,7 @@ internal sealed class ConfluenceConnector : IConnector, IFullListing, IConnectio
         }
 
         _logger.LogInformation(
-            "Connector {Connector}: {Read} items read from Confluence, {Yielded} yielded, {Known} already delivered; cursor at {Since}",
+            "Connector {Connector}: {Read} items read from Confluence, {Yielded} yielded, {Known} already delivered; cursor at {Since:u}",
             _instance.Name,
             state.Read,
             state.Yielded,
