@@ -422,6 +422,7 @@ public sealed class ConnectorRunnerTests
         harness.Connector.Items.AddRange(Enumerable.Range(1, 8).Select(i => ListConnector.Item($"p{i}")));
         var inFlight = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var checkpointTaken = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         harness.MemorySync.BeforeBulkAdd = async _ =>
         {
             if (harness.MemorySync.BulkRequests == 2)
@@ -430,10 +431,18 @@ public sealed class ConnectorRunnerTests
                 await release.Task;
             }
         };
+        harness.Connector.CheckpointTaken = cursor =>
+        {
+            if (cursor == "4")
+            {
+                checkpointTaken.TrySetResult();
+            }
+        };
         using var stop = new CancellationTokenSource();
 
         var run = harness.RunAsync(stop: stop.Token);
-        await inFlight.Task;
+        // Stop only once batch 2 is in flight and the reader holds the checkpoint that follows it.
+        await Task.WhenAll(inFlight.Task, checkpointTaken.Task);
         await stop.CancelAsync();
         release.SetResult();
         var report = await run;

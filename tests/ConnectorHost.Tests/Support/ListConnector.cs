@@ -33,6 +33,9 @@ internal sealed class ListConnector : IConnector, IFullListing
 
     public List<ReadRequest> Requests { get; } = [];
 
+    /// <summary>Called with a checkpoint's cursor once the reader has taken it and asks for the next change.</summary>
+    public Action<string>? CheckpointTaken { get; set; }
+
     /// <summary>Completes when the connector reaches its hang point.</summary>
     public TaskCompletionSource Hanging { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -69,7 +72,9 @@ internal sealed class ListConnector : IConnector, IFullListing
             yielded++;
             if ((i + 1) % CheckpointEvery == 0)
             {
-                yield return new Checkpoint((i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                var cursor = (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                yield return new Checkpoint(cursor);
+                CheckpointTaken?.Invoke(cursor);
             }
 
             await Task.Yield();
