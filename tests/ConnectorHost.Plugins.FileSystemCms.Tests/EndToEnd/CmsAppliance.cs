@@ -16,7 +16,7 @@ internal sealed class CmsAppliance : IAsyncDisposable
 {
     public const string Plugin = "FileSystemCms";
 
-    private readonly List<TempFolder> _contents = [];
+    private readonly Dictionary<string, TempFolder> _contents = [];
 
     private CmsAppliance(ApplianceFixture appliance)
     {
@@ -33,9 +33,23 @@ internal sealed class CmsAppliance : IAsyncDisposable
     public TempFolder AddConnector(string name, string endUserId = "user-1", JsonObject? settings = null, string? schedule = null)
     {
         var content = new TempFolder();
-        _contents.Add(content);
+        _contents.Add(name, content);
         AddConnector(name, content.Path, endUserId, settings, schedule);
         return content;
+    }
+
+    /// <summary>The content folder created for a connector by <see cref="AddConnector(string, string, JsonObject?, string?)"/>.</summary>
+    public TempFolder ContentOf(string connector) => _contents[connector];
+
+    /// <summary>Copies samples/cms into <paramref name="content"/>, so a test may change its copy.</summary>
+    public static void CopySamples(TempFolder content)
+    {
+        var samples = RepositoryPaths.SampleCms;
+        foreach (var file in Directory.EnumerateFiles(samples, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(samples, file).Replace(Path.DirectorySeparatorChar, '/');
+            content.Write(relative, File.ReadAllBytes(file));
+        }
     }
 
     /// <summary>Adds a connector instance over an existing folder (never written to by the connector).</summary>
@@ -121,7 +135,7 @@ internal sealed class CmsAppliance : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Appliance.DisposeAsync();
-        foreach (var content in _contents)
+        foreach (var content in _contents.Values)
         {
             content.Dispose();
         }
