@@ -1,3 +1,4 @@
+using ConnectorHost.Plugins.FileSystemCms.Tests.Support;
 using ConnectorHost.Testing;
 
 namespace ConnectorHost.Plugins.FileSystemCms.Tests.EndToEnd;
@@ -46,13 +47,13 @@ public sealed class ServiceEndToEndTests
         all.Should().HaveCount(pages.Count + 2, "the later runs stored the edit and the new page, nothing else");
     }
 
-    private static void SaveAtomically(Support.TempFolder content, string path, string text)
+    private static void SaveAtomically(TempFolder content, string path, string text)
     {
         var aside = content.Write(path + ".saving", text);
         File.Move(aside, content.PathOf(path), overwrite: true);
     }
 
-    private static async Task WaitUntilHoldsAsync(CmsAppliance cms, Support.TempFolder content, IReadOnlyCollection<string> expected, string because)
+    private static async Task WaitUntilHoldsAsync(CmsAppliance cms, TempFolder content, IReadOnlyCollection<string> expected, string because)
     {
         var versions = expected.ToDictionary(p => p, p => CmsAppliance.VersionOf(content.Path, p), StringComparer.Ordinal);
         await Eventually.TrueAsync(
