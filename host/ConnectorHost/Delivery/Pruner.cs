@@ -26,7 +26,7 @@ internal sealed class Pruner(IDeliveryStore store, ILogger logger)
         PrunePolicy policy,
         CancellationToken cancellationToken)
     {
-        var hashes = store.LedgerNativeIds(connector).Select(Hash).ToArray();
+        var hashes = store.DeliveredNativeIds(connector).Select(Hash).ToArray();
         Array.Sort(hashes);
         var seen = new bool[hashes.Length];
         var listed = 0;
@@ -52,7 +52,7 @@ internal sealed class Pruner(IDeliveryStore store, ILogger logger)
         }
 
         var vanished = new List<string>();
-        foreach (var nativeId in store.LedgerNativeIds(connector))
+        foreach (var nativeId in store.DeliveredNativeIds(connector))
         {
             var index = Array.BinarySearch(hashes, Hash(nativeId));
             if (index >= 0 && !seen[index])

@@ -9,8 +9,11 @@ internal interface IDeliveryStore
 {
     LedgerDocument? FindLedger(string connector, string nativeId);
 
-    /// <summary>Streams the native ids the ledger holds for a connector (delivered and skipped).</summary>
-    IEnumerable<string> LedgerNativeIds(string connector);
+    /// <summary>
+    /// Streams the native ids of a connector's delivered items (the ones with memories), leaving skipped ones out:
+    /// what pruning may forget. Full listings leave skipped items out too, so their absence there means nothing.
+    /// </summary>
+    IEnumerable<string> DeliveredNativeIds(string connector);
 
     int LedgerCount(string connector);
 

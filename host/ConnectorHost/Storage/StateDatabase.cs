@@ -26,6 +26,11 @@ internal sealed class StateDatabase : IDisposable
     private readonly LiteDatabase _db;
     private readonly FileStream _lock;
 
+    // LiteDB takes a collection's write lock at the first write and holds it until commit, so two transactions that
+    // write the same collections in different orders (ledger then outbox, outbox then ledger) deadlock until its
+    // one-minute lock timeout. One writing transaction at a time rules that out; the transactions are short.
+    private readonly Lock _writeGate = new();
+
     private StateDatabase(LiteDatabase db, FileStream folderLock, string path)
     {
         _db = db;
@@ -114,25 +119,31 @@ internal sealed class StateDatabase : IDisposable
     }
 
     /// <summary>Runs <paramref name="change"/> as one transaction: all of it is durable, or none of it.</summary>
-    /// <remarks>Synchronous on purpose: LiteDB binds a transaction to the calling thread.</remarks>
+    /// <remarks>
+    /// Synchronous on purpose: LiteDB binds a transaction to the calling thread. Transactions run one at a time
+    /// (nested calls join the outer one).
+    /// </remarks>
     public void Write(Action change)
     {
-        if (!_db.BeginTrans())
+        lock (_writeGate)
         {
-            // Already inside a transaction on this thread: the outer one commits.
-            change();
-            return;
-        }
+            if (!_db.BeginTrans())
+            {
+                // Already inside a transaction on this thread: the outer one commits.
+                change();
+                return;
+            }
 
-        try
-        {
-            change();
-            _db.Commit();
-        }
-        catch
-        {
-            _db.Rollback();
-            throw;
+            try
+            {
+                change();
+                _db.Commit();
+            }
+            catch
+            {
+                _db.Rollback();
+                throw;
+            }
         }
     }
 

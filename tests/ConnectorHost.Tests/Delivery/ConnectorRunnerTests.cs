@@ -373,6 +373,31 @@ public sealed class ConnectorRunnerTests
     }
 
     [Test]
+    public async Task RunAsync_SkippedItemsLeftOutOfTheListing_AreNeitherPrunedNorCountedByTheGuard()
+    {
+        // As the listing contract asks: the listing has the deliverable items only, not the skipped ones.
+        using var harness = new PipelineHarness();
+        harness.Connector.Items.AddRange(Enumerable.Range(1, 4).Select(i => ListConnector.Item($"p{i}")));
+        harness.Connector.Skips.AddRange(Enumerable.Range(1, 30).Select(i => new Skip($"s{i}", "completed", $"fp-s{i}")));
+        harness.Connector.Listing = [.. Enumerable.Range(1, 4).Select(i => $"p{i}")];
+
+        var first = await harness.RunAsync();
+
+        first.Prune.Should().NotBeNull("the connector prunes on every run");
+        first.Prune!.Refused.Should().BeFalse("thirty skipped items are not thirty deletions");
+        first.Run.Pruned.Should().Be(0);
+        harness.Ledger("s1")!.Fingerprint.Should().Be("fp-s1", "the skip is remembered, so the item is not read again");
+
+        harness.Connector.Items.RemoveAt(0);
+        harness.Connector.Listing.Remove("p1");
+        var second = await harness.RunAsync();
+
+        second.Run.Pruned.Should().Be(1, "only the delivered item that vanished is pruned");
+        harness.MemorySync.LiveFor("p1").Should().BeEmpty();
+        harness.Ledger("s30")!.State.Should().Be(LedgerState.Skipped);
+    }
+
+    [Test]
     public async Task RunAsync_ConnectorThrowsMidStream_FailsWithTheReasonAndCommitsOnlyUpToTheLastCheckpoint()
     {
         using var harness = new PipelineHarness();

@@ -112,7 +112,7 @@ public sealed class LiteDbDeliveryStoreTests
         store.Delivery.ApplyBulkResult(store.Delivery.AddIntent(BulkIntent("wiki2", Item("b"))), [new ItemOutcome(true, [2], null)], Now);
         store.Delivery.AddDeadLetter(DeadLetter("wiki2", "z", Now));
 
-        store.Delivery.LedgerNativeIds("wiki").Should().Equal("a");
+        store.Delivery.DeliveredNativeIds("wiki").Should().Equal("a");
         store.Delivery.LedgerCount("wiki").Should().Be(1);
         store.Delivery.DeadLetterCount("wiki").Should().Be(0);
         store.Delivery.PurgeDeadLetters("wiki").Should().Be(0);
