@@ -23,6 +23,7 @@ internal sealed class StateDatabase : IDisposable
     /// <summary>Separates the connector name from the native id in ledger keys (a character neither contains).</summary>
     public const char KeySeparator = '\u001f';
 
+    private readonly LiteDbFiles _files;
     private readonly LiteDatabase _db;
     private readonly FileStream _lock;
 
@@ -31,9 +32,10 @@ internal sealed class StateDatabase : IDisposable
     // one-minute lock timeout. One writing transaction at a time rules that out; the transactions are short.
     private readonly Lock _writeGate = new();
 
-    private StateDatabase(LiteDatabase db, FileStream folderLock, string path)
+    private StateDatabase(LiteDbFiles files, FileStream folderLock, string path)
     {
-        _db = db;
+        _files = files;
+        var db = _db = files.Database;
         _lock = folderLock;
         FilePath = path;
         Cursors = db.GetCollection<CursorDocument>("cursors");
@@ -70,19 +72,10 @@ internal sealed class StateDatabase : IDisposable
         var folderLock = Lock(options.DataDirectory, path);
         var isNew = !File.Exists(path);
 
-        LiteDatabase db;
+        LiteDbFiles db;
         try
         {
-            db = new LiteDatabase(
-                new ConnectionString
-                {
-                    Filename = path,
-                    Connection = ConnectionType.Direct,
-                    // Never rebuild silently: a rebuilt file may have lost ledger entries, and a lost ledger entry
-                    // means a duplicate in MemorySync.
-                    AutoRebuild = false,
-                },
-                CreateMapper());
+            db = LiteDbFiles.Open(path, CreateMapper());
         }
         catch (IOException ex) when (IsSharingViolation(ex))
         {
@@ -99,6 +92,7 @@ internal sealed class StateDatabase : IDisposable
         try
         {
             RestrictToOwner(path);
+            RestrictToOwner(LiteDbFiles.LogPathOf(path));
             var store = new StateDatabase(db, folderLock, path);
             store.Initialize(isNew, time);
             return store;
@@ -144,6 +138,8 @@ internal sealed class StateDatabase : IDisposable
                 _db.Rollback();
                 throw;
             }
+
+            _files.MakeDurable();
         }
     }
 
@@ -161,7 +157,7 @@ internal sealed class StateDatabase : IDisposable
 
     public void Dispose()
     {
-        _db.Dispose();
+        _files.Dispose();
         _lock.Dispose();
     }
 
