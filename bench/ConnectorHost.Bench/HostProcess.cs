@@ -10,6 +10,7 @@ namespace ConnectorHost.Bench;
 /// <remarks>A peak reached in the last 50 ms before exit is missed; the high-water mark makes that unlikely to matter.</remarks>
 internal sealed class HostProcess : IAsyncDisposable
 {
+    private static readonly bool s_echo = Environment.GetEnvironmentVariable("BENCH_HOST_OUTPUT") == "1";
     private readonly Process _process;
     private readonly Stopwatch _clock;
     private readonly Task _sampler;
@@ -117,7 +118,7 @@ internal sealed class HostProcess : IAsyncDisposable
             return;
         }
 
-        if (Environment.GetEnvironmentVariable("BENCH_HOST_OUTPUT") == "1")
+        if (s_echo)
         {
             Console.WriteLine("    host> " + line);
         }
