@@ -117,6 +117,37 @@ Task("Demo")
             .Append("--work").AppendQuoted(artifacts.Combine("demo").FullPath));
 });
 
+Task("Bench")
+    .IsDependentOn("Publish")
+    .Does(() =>
+{
+    // Arguments pass through to the runner: --scenario=throughput (or all), --documents=N, --large=N, --runs=N.
+    var runner = artifacts.Combine("bench-runner");
+    DotNetPublish("./bench/ConnectorHost.Bench/ConnectorHost.Bench.csproj", new DotNetPublishSettings
+    {
+        Configuration = configuration,
+        NoBuild = true,
+        OutputDirectory = runner,
+    });
+    var arguments = new ProcessArgumentBuilder()
+        .Append("--appliance").AppendQuoted(appliance.FullPath)
+        .Append("--emulator").AppendQuoted(artifacts.Combine("emulator").CombineWithFilePath("MemorySync.Emulator.dll").FullPath)
+        .Append("--work").AppendQuoted(artifacts.Combine("bench").FullPath)
+        .Append("--scenario").Append(Argument("scenario", "all"));
+    foreach (var option in new[] { "documents", "large", "runs", "concurrency", "baseline1-limit" })
+    {
+        if (HasArgument(option)) arguments.Append("--" + option).Append(Argument<string>(option));
+    }
+    DotNetExecute(runner.CombineWithFilePath("ConnectorHost.Bench.dll"), arguments);
+    if (Argument("micro", false))
+    {
+        // BenchmarkDotNet builds and runs its own Release copy; it prints its tables and writes BenchmarkDotNet.Artifacts/.
+        DotNetRun("./bench/ConnectorHost.Bench.Micro/ConnectorHost.Bench.Micro.csproj",
+            new ProcessArgumentBuilder().Append("--filter").AppendQuoted("*"),
+            new DotNetRunSettings { Configuration = configuration, NoBuild = true });
+    }
+});
+
 Task("Default").IsDependentOn("Build");
 
 RunTarget(target);

@@ -1,0 +1,63 @@
+using BenchmarkDotNet.Attributes;
+using ConnectorHost.Storage;
+
+namespace ConnectorHost.Bench.Micro;
+
+/// <summary>
+/// The state database on a real file: a ledger lookup per source item (the second-run path) and a cursor commit per
+/// checkpoint, with 10,000 ledger entries present.
+/// </summary>
+[MemoryDiagnoser]
+public class StorageBenchmarks
+{
+    private const int Entries = 10_000;
+    private string _folder = "";
+    private StateDatabase _database = null!;
+    private LiteDbDeliveryStore _store = null!;
+    private LiteDbCursorStore _cursors = null!;
+    private int _next;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _folder = Path.Combine(Path.GetTempPath(), "connector-host-bench-" + Guid.NewGuid().ToString("N"));
+        var options = new StorageOptions { DataDirectory = _folder };
+        _database = StateDatabase.Open(options, TimeProvider.System);
+        _store = new LiteDbDeliveryStore(_database);
+        _cursors = new LiteDbCursorStore(_database, options, TimeProvider.System);
+        _database.Write(() =>
+        {
+            for (var i = 0; i < Entries; i++)
+            {
+                _database.Ledger.Insert(new LedgerDocument
+                {
+                    Id = StateDatabase.LedgerKey("handbook", NativeId(i)),
+                    Connector = "handbook",
+                    NativeId = NativeId(i),
+                    State = LedgerState.Delivered,
+                    Version = new string('a', 64),
+                    Fingerprint = "1234:638000000000000000:abcd",
+                    ContentHash = new string('b', 64),
+                    LabelsHash = new string('c', 64),
+                    MemoryIds = [i + 1],
+                });
+            }
+        });
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _database.Dispose();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    [Benchmark(Description = "ledger lookup (hit)")]
+    public bool LedgerLookup() => _store.FindLedger("handbook", NativeId(_next++ % Entries)) is not null;
+
+    [Benchmark(Description = "cursor commit")]
+    public async Task<long> CursorCommit() =>
+        (await _cursors.CommitAsync("handbook", $"{{\"walk\":{_next++}}}", null, CancellationToken.None)).Revision;
+
+    private static string NativeId(int i) => $"{i / 1000:D4}/doc-{i:D7}.md";
+}
