@@ -20,6 +20,7 @@ internal sealed class StateDatabase : IDisposable
     public const char KeySeparator = '\u001f';
 
     private readonly LiteDatabase _db;
+    private readonly Lock _writeGate = new();
 
     private StateDatabase(LiteDatabase db, string path)
     {
@@ -103,25 +104,33 @@ internal sealed class StateDatabase : IDisposable
     }
 
     /// <summary>Runs <paramref name="change"/> as one transaction: all of it is durable, or none of it.</summary>
-    /// <remarks>Synchronous on purpose: LiteDB binds a transaction to the calling thread.</remarks>
+    /// <remarks>
+    /// Synchronous on purpose: LiteDB binds a transaction to the calling thread. Write transactions run one at a time:
+    /// LiteDB takes a collection's write lock at the first write to it, so two concurrent transactions touching the
+    /// same collections in different orders (outbox then ledger, ledger then outbox) would each wait for the other
+    /// until LiteDB's one-minute lock timeout.
+    /// </remarks>
     public void Write(Action change)
     {
-        if (!_db.BeginTrans())
+        lock (_writeGate)
         {
-            // Already inside a transaction on this thread: the outer one commits.
-            change();
-            return;
-        }
+            if (!_db.BeginTrans())
+            {
+                // Already inside a transaction on this thread: the outer one commits.
+                change();
+                return;
+            }
 
-        try
-        {
-            change();
-            _db.Commit();
-        }
-        catch
-        {
-            _db.Rollback();
-            throw;
+            try
+            {
+                change();
+                _db.Commit();
+            }
+            catch
+            {
+                _db.Rollback();
+                throw;
+            }
         }
     }
 
