@@ -58,6 +58,10 @@ internal sealed class StateDatabase : IDisposable
         var path = options.DatabasePath;
         CreateOwnerOnlyDirectory(options.DataDirectory);
         var isNew = !File.Exists(path);
+        if (!isNew)
+        {
+            CheckFileShape(path);
+        }
 
         LiteDatabase db;
         try
@@ -179,6 +183,43 @@ internal sealed class StateDatabase : IDisposable
         _ = DeadLetters.Count();
         _ = Runs.Count();
         _ = ConnectorStates.Count();
+    }
+
+    /// <summary>Refuses a file that cannot be a whole LiteDB database before LiteDB opens it.</summary>
+    /// <remarks>
+    /// LiteDB takes a file shorter than its header page for a new, empty database (and writes one over it), and reads a
+    /// file cut in the middle of a page without complaint: either way the host would start from a state it does not
+    /// have, and send again what was delivered.
+    /// </remarks>
+    private static void CheckFileShape(string path)
+    {
+        const int pageSize = 8192;
+        const int signatureOffset = 32;
+        ReadOnlySpan<byte> signature = "** This is a LiteDB file **"u8;
+        try
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            if (file.Length == 0 || file.Length % pageSize != 0)
+            {
+                throw Unreadable(path, new InvalidDataException(
+                    $"the file is {file.Length:N0} bytes long, not a whole number of {pageSize:N0}-byte pages (truncated or not a LiteDB file)"));
+            }
+
+            Span<byte> header = stackalloc byte[signatureOffset + signature.Length];
+            file.ReadExactly(header);
+            if (!header[signatureOffset..].SequenceEqual(signature))
+            {
+                throw Unreadable(path, new InvalidDataException("the file does not start with a LiteDB header"));
+            }
+        }
+        catch (IOException ex) when (IsSharingViolation(ex))
+        {
+            throw Locked(path, ex);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw Unreadable(path, ex);
+        }
     }
 
     private static BsonMapper CreateMapper()
