@@ -42,6 +42,7 @@ public sealed class CrashConsistencyTests
 
         TestContext.Out.WriteLine($"kill point {point}: kills performed {kills}");
         kills.Should().Be(firstCount == 0 ? 1 : 2);
+        appliance.AssertNoSecretLeaked([ProcessAppliance.CanaryApiKey]);
     }
 
     /// <summary>Kills from outside after a random delay once the run has begun, generation after generation.</summary>
@@ -91,6 +92,7 @@ public sealed class CrashConsistencyTests
 
         TestContext.Out.WriteLine($"random kills: kills performed {kills} of {rounds} rounds");
         kills.Should().BeGreaterThan(0, "at least one random kill must land during a run to prove anything");
+        appliance.AssertNoSecretLeaked([ProcessAppliance.CanaryApiKey]);
     }
 
     private static async Task<int> SyncKilledThenRecoverAsync(ProcessAppliance appliance, string[] args, string? killAt)

@@ -37,6 +37,7 @@ public sealed class MemorySyncFaultTests
             $"faults injected {counters.FaultsInjected} ({string.Join(", ", faults.Rules.Select(r => $"{r.Rule.Kind}/{r.Rule.Phase}: {r.Struck} of {r.Matched}"))}), " +
             $"idempotent replays {counters.IdempotentReplays}");
         faults.Rules.Where(r => r.Rule.Route == "/memory/bulk-add").Should().OnlyContain(r => r.Struck > 0, "every kind of fault must strike to prove anything");
+        appliance.AssertNoSecretLeaked([ProcessAppliance.CanaryApiKey]);
     }
 
     [Test]
@@ -70,6 +71,7 @@ public sealed class MemorySyncFaultTests
         var resumed = await appliance.RunAsync("sync", Connector);
         resumed.ExitCode.Should().Be(0, "the next run resumes: {0}", resumed);
         await Sources.AssertExactAsync(appliance, script, "after the rate-limited run and the next one");
+        appliance.AssertNoSecretLeaked([ProcessAppliance.CanaryApiKey]);
     }
 
     [TestCase("run")]
