@@ -7,7 +7,7 @@ namespace ConnectorHost.Reliability.Tests.Configuration;
 /// The loader's corpus of wrong plugins.json files (tests/ConnectorHost.Tests/Configuration/Corpus/Bad), run through the
 /// published host: <c>validate</c> and <c>run</c> exit 2, name the file and the JSON path, and create no data folder.
 /// </summary>
-[Parallelizable(ParallelScope.Children)]
+[Parallelizable(ParallelScope.All)]
 public sealed class BadConfigurationProcessTests
 {
     private const string ApiKeyVariable = "CONNECTORHOST_TEST_API_KEY";

@@ -10,7 +10,7 @@ namespace ConnectorHost.Reliability.Tests.Delivery;
 /// as reported skips; <c>dead-letters retry</c> delivers the refused ones once the policy is lifted, and the oversize one
 /// is delivered when its source shortens it.
 /// </summary>
-[Parallelizable(ParallelScope.Self)]
+[Parallelizable(ParallelScope.All)]
 public sealed class PoisonItemTests
 {
     private const string Connector = Sources.Connector;

@@ -5,7 +5,7 @@ using ConnectorHost.Testing;
 namespace ConnectorHost.Reliability.Tests.Hosting;
 
 /// <summary>SIGTERM to the service in the middle of a run: it stops within the grace period and commits nothing unacknowledged.</summary>
-[Parallelizable(ParallelScope.Self)]
+[Parallelizable(ParallelScope.All)]
 public sealed class GracefulShutdownTests
 {
     private const string Connector = Sources.Connector;

@@ -7,7 +7,7 @@ using MemorySync.Emulator.Hosting;
 namespace ConnectorHost.Reliability.Tests.MemorySync;
 
 /// <summary>The published host against an emulator that fails, throttles, drops connections and stalls.</summary>
-[Parallelizable(ParallelScope.Children)]
+[Parallelizable(ParallelScope.All)]
 public sealed class MemorySyncFaultTests
 {
     private const string Connector = Sources.Connector;

@@ -11,7 +11,7 @@ namespace ConnectorHost.Reliability.Tests.Plugins;
 /// Every fixture plugin of tests/TestPlugins in one plugins folder with the three real connectors: the service starts,
 /// the real connectors sync, and <c>connector-host plugins</c> names each broken plugin with its status and reason.
 /// </summary>
-[Parallelizable(ParallelScope.Self)]
+[Parallelizable(ParallelScope.All)]
 public sealed class BrokenPluginCorpusTests
 {
     /// <summary>Folder → the status <c>plugins</c> reports (tests/TestPlugins/README.md).</summary>

@@ -8,7 +8,7 @@ using ConnectorHost.Testing;
 namespace ConnectorHost.Reliability.Tests.Security;
 
 /// <summary>What the published host protects: its files' modes, its plugin folders, and what it listens on.</summary>
-[Parallelizable(ParallelScope.Children)]
+[Parallelizable(ParallelScope.All)]
 [Platform(Include = "Linux", Reason = "Unix file modes and /proc")]
 public sealed class SecurityTests
 {

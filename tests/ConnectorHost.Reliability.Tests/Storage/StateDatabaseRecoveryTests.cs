@@ -8,7 +8,7 @@ namespace ConnectorHost.Reliability.Tests.Storage;
 /// A damaged state database at start: the host refuses with the file's name and the documented recovery, and never
 /// starts afresh (which would send every item again).
 /// </summary>
-[Parallelizable(ParallelScope.Children)]
+[Parallelizable(ParallelScope.All)]
 public sealed class StateDatabaseRecoveryTests
 {
     private const string Connector = Sources.Connector;
