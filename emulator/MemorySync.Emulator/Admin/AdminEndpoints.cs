@@ -112,6 +112,7 @@ internal static class AdminEndpoints
             Extraction = current.Extraction,
             IdStyle = current.IdStyle,
             ServiceDown = current.ServiceDown,
+            RefuseTextContaining = current.RefuseTextContaining,
         };
     }
 

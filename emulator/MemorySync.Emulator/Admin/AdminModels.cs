@@ -133,6 +133,12 @@ public sealed record EmulatorSettings
 
     /// <summary>Whether the service is marked down (health 503, API 503).</summary>
     public bool ServiceDown { get; init; }
+
+    /// <summary>
+    /// A content policy for tests of poison items: an item whose text contains this marker is refused (rejected in a
+    /// bulk, 422 on <c>add</c>) while the others are stored. <see langword="null"/> when off.
+    /// </summary>
+    public string? RefuseTextContaining { get; init; }
 }
 
 /// <summary>A change of settings (<c>PATCH /_emulator/settings</c>); <see langword="null"/> members stay.</summary>
@@ -164,6 +170,9 @@ public sealed record EmulatorSettingsUpdate
 
     /// <summary>Marks the service down (true) or up (false).</summary>
     public bool? ServiceDown { get; init; }
+
+    /// <summary>Refuse items whose text contains this marker; the empty string turns the policy off.</summary>
+    public string? RefuseTextContaining { get; init; }
 }
 
 /// <summary>What an injected fault does.</summary>

@@ -164,6 +164,13 @@ public sealed class EmulatorAdminClient : IDisposable
     public Task SetIdStyleAsync(IdStyle style, CancellationToken cancellationToken = default) =>
         UpdateSettingsAsync(new EmulatorSettingsUpdate { IdStyle = style }, cancellationToken);
 
+    /// <summary>Refuses every item whose text contains <paramref name="marker"/>, as a content policy would; <see langword="null"/> turns it off.</summary>
+    /// <param name="marker">The marker, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when set.</returns>
+    public Task SetRefuseTextContainingAsync(string? marker, CancellationToken cancellationToken = default) =>
+        UpdateSettingsAsync(new EmulatorSettingsUpdate { RefuseTextContaining = marker ?? "" }, cancellationToken);
+
     /// <summary>Adds a fault rule that strikes matching requests with its probability (decided by the seed).</summary>
     /// <param name="rule">The rule.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

@@ -27,6 +27,12 @@ internal static class MemoryEndpoints
         {
             var errors = new List<FieldError>();
             var input = MemoryInputReader.Read(document.RootElement, ["body"], errors, readDeduplicate: true);
+            if (input is not null && settings.Refusal(input.Text) is not null)
+            {
+                errors.Add(new FieldError(["body", "text"], "Refused by the content policy", "content_policy"));
+                input = null;
+            }
+
             if (input is null)
             {
                 runtime.Metrics.Items(0, 0, 0, 1);
@@ -104,8 +110,10 @@ internal static class MemoryEndpoints
             foreach (var item in items.EnumerateArray())
             {
                 var itemErrors = new List<FieldError>();
-                inputs.Add(MemoryInputReader.Read(item, ["body", "items", index], itemErrors, readDeduplicate: false));
-                reasons.Add(itemErrors.Count == 0 ? null : string.Join("; ", itemErrors.Select(e => e.Describe(skip: 3))));
+                var input = MemoryInputReader.Read(item, ["body", "items", index], itemErrors, readDeduplicate: false);
+                var refusal = input is null ? null : settings.Refusal(input.Text);
+                inputs.Add(refusal is null ? input : null);
+                reasons.Add(refusal ?? (itemErrors.Count == 0 ? null : string.Join("; ", itemErrors.Select(e => e.Describe(skip: 3)))));
                 index++;
             }
 

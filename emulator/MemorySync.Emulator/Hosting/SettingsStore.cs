@@ -39,6 +39,9 @@ internal sealed class SettingsStore(EmulatorOptions options)
                 Extraction = update.Extraction ?? next.Extraction,
                 IdStyle = update.IdStyle ?? next.IdStyle,
                 ServiceDown = update.ServiceDown ?? next.ServiceDown,
+                RefuseTextContaining = update.RefuseTextContaining is null ? next.RefuseTextContaining
+                    : update.RefuseTextContaining.Length == 0 ? null
+                    : update.RefuseTextContaining,
             };
             _current = next;
             return next;
@@ -58,8 +61,15 @@ internal sealed record RuntimeSettings(
     IdempotencyConflictMode IdempotencyConflict,
     bool Extraction,
     IdStyle IdStyle,
-    bool ServiceDown)
+    bool ServiceDown,
+    string? RefuseTextContaining = null)
 {
+    /// <summary>Why the content policy refuses <paramref name="text"/>, or <see langword="null"/> when it does not.</summary>
+    public string? Refusal(string text) =>
+        RefuseTextContaining is { } marker && text.Contains(marker, StringComparison.Ordinal)
+            ? "text: refused by the content policy"
+            : null;
+
     public static RuntimeSettings From(EmulatorOptions options) => new(
         options.Limits is null ? options.Tier : null,
         options.EffectiveLimits,

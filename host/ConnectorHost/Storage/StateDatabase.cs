@@ -70,7 +70,19 @@ internal sealed class StateDatabase : IDisposable
         var path = options.DatabasePath;
         CreateOwnerOnlyDirectory(options.DataDirectory);
         var folderLock = Lock(options.DataDirectory, path);
-        var isNew = !File.Exists(path);
+        var isNew = IsNew(path);
+        if (!isNew)
+        {
+            try
+            {
+                CheckFileShape(path);
+            }
+            catch
+            {
+                folderLock.Dispose();
+                throw;
+            }
+        }
 
         LiteDbFiles db;
         try
@@ -114,8 +126,10 @@ internal sealed class StateDatabase : IDisposable
 
     /// <summary>Runs <paramref name="change"/> as one transaction: all of it is durable, or none of it.</summary>
     /// <remarks>
-    /// Synchronous on purpose: LiteDB binds a transaction to the calling thread. Transactions run one at a time
-    /// (nested calls join the outer one).
+    /// Synchronous on purpose: LiteDB binds a transaction to the calling thread. Write transactions run one at a time:
+    /// LiteDB takes a collection's write lock at the first write to it, so two concurrent transactions touching the
+    /// same collections in different orders (outbox then ledger, ledger then outbox) would each wait for the other
+    /// until LiteDB's one-minute lock timeout.
     /// </remarks>
     public void Write(Action change)
     {
@@ -192,6 +206,52 @@ internal sealed class StateDatabase : IDisposable
         _ = DeadLetters.Count();
         _ = Runs.Count();
         _ = ConnectorStates.Count();
+    }
+
+    /// <summary>Refuses a file that cannot be a whole LiteDB database before LiteDB opens it.</summary>
+    /// <remarks>
+    /// LiteDB takes a file shorter than its header page for a new, empty database (and writes one over it), and reads a
+    /// file cut in the middle of a page without complaint: either way the host would start from a state it does not
+    /// have, and send again what was delivered.
+    /// </remarks>
+    // No file, or an empty one with an empty log: a first start killed before LiteDB wrote its header page left
+    // nothing that was ever committed (every commit goes to the log, after the header).
+    private static bool IsNew(string path)
+    {
+        var data = new FileInfo(path);
+        var log = new FileInfo(LiteDbFiles.LogPathOf(path));
+        return !data.Exists || (data.Length == 0 && (!log.Exists || log.Length == 0));
+    }
+
+    private static void CheckFileShape(string path)
+    {
+        const int pageSize = 8192;
+        const int signatureOffset = 32;
+        ReadOnlySpan<byte> signature = "** This is a LiteDB file **"u8;
+        try
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            if (file.Length == 0 || file.Length % pageSize != 0)
+            {
+                throw Unreadable(path, new InvalidDataException(
+                    $"the file is {file.Length:N0} bytes long, not a whole number of {pageSize:N0}-byte pages (truncated or not a LiteDB file)"));
+            }
+
+            Span<byte> header = stackalloc byte[signatureOffset + signature.Length];
+            file.ReadExactly(header);
+            if (!header[signatureOffset..].SequenceEqual(signature))
+            {
+                throw Unreadable(path, new InvalidDataException("the file does not start with a LiteDB header"));
+            }
+        }
+        catch (IOException ex) when (IsSharingViolation(ex))
+        {
+            throw Locked(path, ex);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw Unreadable(path, ex);
+        }
     }
 
     private static BsonMapper CreateMapper()

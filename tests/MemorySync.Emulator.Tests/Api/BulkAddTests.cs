@@ -60,6 +60,27 @@ public sealed class BulkAddTests
     }
 
     [Test]
+    public async Task BulkAdd_ContentPolicyMarker_RejectsOnlyThoseItemsUntilTurnedOff()
+    {
+        await _emulator.Admin.SetRefuseTextContainingAsync("POISON");
+
+        using var response = await _client.PostAsync(
+            "memory/bulk-add", TestEmulator.Items("A fine memory before the poison", "This one holds POISON inside", "A fine memory after the poison"));
+        using var single = await _client.PostAsync("memory/add", """{"text":"A single POISON memory"}""");
+        (await _emulator.Admin.GetSettingsAsync()).RefuseTextContaining.Should().Be("POISON");
+        await _emulator.Admin.SetRefuseTextContainingAsync(null);
+        using var again = await _client.PostAsync("memory/bulk-add", TestEmulator.Items("This one holds POISON inside"));
+
+        var results = (await response.JsonAsync()).GetProperty("results").EnumerateArray().ToList();
+        results.Select(r => r.GetProperty("status").GetString()).Should().Equal("created", "rejected", "created");
+        results[1].GetProperty("reason").GetString().Should().Be("text: refused by the content policy");
+        ((int)single.StatusCode).Should().Be(422);
+        (await again.JsonAsync()).GetProperty("created").GetInt32().Should().Be(1);
+        (await _emulator.Admin.GetSettingsAsync()).RefuseTextContaining.Should().BeNull();
+        (await _emulator.Admin.GetMemoriesAsync()).Should().HaveCount(3);
+    }
+
+    [Test]
     public async Task BulkAdd_DuplicateOfAnEarlierItem_IsSkipped()
     {
         using var response = await _client.PostAsync(
