@@ -23,7 +23,7 @@ public sealed class BadTokenEndToEndTests
         var result = await asana.Appliance.RunCliAsync("sync", AsanaAppliance.Connector);
 
         result.ExitCode.Should().Be(1, result.ToString());
-        (result.Output + result.Error).Should().ContainAny("401", "uthenticat").And.Contain("Failed");
+        (result.Output + result.Error).Should().Contain("Asana rejected the access token (401").And.Contain("Check accessToken of connector 'roadmap'").And.Contain("Failed");
         (await asana.CursorRevisionAsync()).Should().Be(revision, "a failed run never moves the cursor");
         (await asana.SingleLiveAsync(tasks[0])).Text.Should().NotContain("Renamed while the token is revoked");
         (result.Output + result.Error).Should().NotContain(token);
