@@ -337,7 +337,9 @@ internal sealed class DeliverySession
         Task[] outstanding;
         lock (_gate)
         {
-            outstanding = [.. _outstanding];
+            // A checkpoint's barrier completes a moment after the requests it waits for (continuations run
+            // asynchronously): wait for the barriers too, or the run ends before its last checkpoints commit.
+            outstanding = [.. _outstanding, .. _checkpoints.Select(c => c.Barrier)];
         }
 
         try
