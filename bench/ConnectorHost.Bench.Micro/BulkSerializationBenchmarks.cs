@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using ConnectorHost.Abstractions.MemorySync;
-using ConnectorHost.Delivery;
+using ConnectorHost.MemorySync;
 
 namespace ConnectorHost.Bench.Micro;
 
@@ -27,7 +27,7 @@ public class BulkSerializationBenchmarks
     private byte[][] _serialized = [];
 
     [GlobalSetup]
-    public void Setup() => _serialized = [.. _items.Select(BulkAddWire.SerializeItem)];
+    public void Setup() => _serialized = [.. _items.Select(MemorySyncWire.SerializeItem)];
 
     [Benchmark(Description = "serialize 50 items")]
     public int SerializeItems()
@@ -35,12 +35,12 @@ public class BulkSerializationBenchmarks
         var total = 0;
         foreach (var item in _items)
         {
-            total += BulkAddWire.SerializeItem(item).Length;
+            total += MemorySyncWire.SerializeItem(item).Length;
         }
 
         return total;
     }
 
     [Benchmark(Description = "compose bulk-add body of 50")]
-    public int Compose() => BulkAddWire.ComposeBulkAdd(_serialized, deduplicate: false).Length;
+    public int Compose() => MemorySyncWire.ComposeBulkAdd(_serialized, deduplicate: false).Length;
 }

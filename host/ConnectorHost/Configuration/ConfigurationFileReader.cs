@@ -165,6 +165,7 @@ internal sealed partial class ConfigurationFileReader
             BatchSize = ReadInt(section, "batchSize", 1, 50, hint: "MemorySync takes at most 50 items per bulk request") ?? defaults.BatchSize,
             MaxConcurrentBatches = ReadInt(section, "maxConcurrentBatches", 1, 64) ?? defaults.MaxConcurrentBatches,
             Deduplicate = ReadBool(section, "deduplicate") ?? defaults.Deduplicate,
+            MaxTextLength = ReadInt(section, "maxTextLength", 10, 100_000_000) ?? defaults.MaxTextLength,
         };
     }
 
@@ -731,7 +732,7 @@ internal sealed partial class ConfigurationFileReader
     private static readonly string[] s_hostKeys = ["pluginsDirectory", "dataDirectory", "logDirectory", "controlUrl", "allowRemoteControl", "shutdownGracePeriod", "logLevel"];
     private static readonly string[] s_memorySyncKeys = ["baseUrl", "apiKey", "projectId", "tier", "limits", "requestTimeout"];
     private static readonly string[] s_limitKeys = ["perSecond", "perMinute", "perHour"];
-    private static readonly string[] s_deliveryKeys = ["batchSize", "maxConcurrentBatches", "deduplicate"];
+    private static readonly string[] s_deliveryKeys = ["batchSize", "maxConcurrentBatches", "deduplicate", "maxTextLength"];
     private static readonly string[] s_pluginPolicyKeys = ["enabled", "sha256"];
     private static readonly string[] s_connectorKeys = ["name", "plugin", "schedule", "timeZone", "misfirePolicy", "endUserId", "enabled", "runOnStartup", "runTimeout", "pruneInterval", "maxDeletePercent", "settings"];
 

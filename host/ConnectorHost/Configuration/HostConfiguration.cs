@@ -108,6 +108,9 @@ internal sealed class DeliverySection
 
     /// <summary>The <c>deduplicate</c> flag sent to MemorySync (the host already deduplicates by native id).</summary>
     public bool Deduplicate { get; init; }
+
+    /// <summary>The longest memory text sent, in characters; a longer item goes to dead letters.</summary>
+    public int MaxTextLength { get; init; } = 262_144;
 }
 
 /// <summary>An entry of the <c>plugins</c> section: what the operator allows a plugin.</summary>

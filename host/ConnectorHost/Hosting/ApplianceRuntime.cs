@@ -51,6 +51,7 @@ internal sealed class ApplianceRuntime : IAsyncDisposable
                 BatchSize = configuration.Delivery.BatchSize,
                 MaxConcurrentBatches = configuration.Delivery.MaxConcurrentBatches,
                 Deduplicate = configuration.Delivery.Deduplicate,
+                MaxTextLength = configuration.Delivery.MaxTextLength,
             },
             new RunnerOptions { GracePeriod = configuration.Host.ShutdownGracePeriod, EnterLane = MemorySyncLane.Enter },
             time,

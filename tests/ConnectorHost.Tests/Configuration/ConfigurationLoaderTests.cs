@@ -35,7 +35,7 @@ public sealed class ConfigurationLoaderTests
             Limits = (MemorySyncLimits?)null,
             RequestTimeout = TimeSpan.FromSeconds(30),
         });
-        configuration.Delivery.Should().BeEquivalentTo(new { BatchSize = 50, MaxConcurrentBatches = 4, Deduplicate = false });
+        configuration.Delivery.Should().BeEquivalentTo(new { BatchSize = 50, MaxConcurrentBatches = 4, Deduplicate = false, MaxTextLength = 262_144 });
         configuration.Plugins.Should().BeEmpty();
         configuration.Connectors.Should().BeEmpty();
         configuration.Warnings.Should().ContainSingle(warning => warning.Message.Contains("no \"connectors\" are configured", StringComparison.Ordinal));
@@ -63,7 +63,7 @@ public sealed class ConfigurationLoaderTests
             Limits = new { PerSecond = 5, PerMinute = 100, PerHour = (int?)null },
             RequestTimeout = TimeSpan.FromSeconds(90),
         });
-        configuration.Delivery.Should().BeEquivalentTo(new { BatchSize = 25, MaxConcurrentBatches = 2, Deduplicate = true });
+        configuration.Delivery.Should().BeEquivalentTo(new { BatchSize = 25, MaxConcurrentBatches = 2, Deduplicate = true, MaxTextLength = 50_000 });
         configuration.Plugins["FakeCms"].Sha256.Should().Be("abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789");
         configuration.Plugins["Legacy.Importer"].Enabled.Should().BeFalse();
 
