@@ -47,6 +47,11 @@ internal sealed class LiteDbFiles : IDisposable
             {
                 DataStream = data,
                 LogStream = log,
+                // Keys compare byte for byte: native ids are case-sensitive ("Readme.md" and "README.md" are two
+                // files), and LiteDB's default collation (culture-aware, case-insensitive) made them one ledger entry
+                // and every index lookup a culture comparison. LiteDB keeps a file's collation in its header; an
+                // existing file is opened with its own.
+                Collation = data.Length == 0 ? Collation.Binary : null,
                 // Never rebuild silently: a rebuilt file may have lost ledger entries, and a lost ledger entry means
                 // a duplicate in MemorySync.
                 AutoRebuild = false,

@@ -120,6 +120,22 @@ public sealed class LiteDbDeliveryStoreTests
     }
 
     [Test]
+    public void ApplyBulkResult_NativeIdsDifferingOnlyInCase_AreTwoEntries()
+    {
+        using var store = new Store();
+
+        store.Delivery.ApplyBulkResult(
+            store.Delivery.AddIntent(BulkIntent("wiki", Item("docs/Readme.md"), Item("docs/README.md"))),
+            [new ItemOutcome(true, [1], null), new ItemOutcome(true, [2], null)],
+            Now);
+
+        store.Delivery.FindLedger("wiki", "docs/Readme.md")!.MemoryIds.Should().Equal(1);
+        store.Delivery.FindLedger("wiki", "docs/README.md")!.MemoryIds.Should().Equal(2);
+        store.Delivery.FindLedger("wiki", "docs/readme.md").Should().BeNull();
+        store.Delivery.LedgerCount("wiki").Should().Be(2);
+    }
+
+    [Test]
     public void PendingIntents_AfterReopen_AreStillThereOldestFirstWithTheirAttempts()
     {
         using var store = new Store();
