@@ -310,7 +310,9 @@ internal sealed class Scenarios(BenchOptions options, string apiKey, Report repo
     }
 
     private static JsonObject Limits(int? perSecond) => perSecond is { } limit
-        ? new JsonObject { ["tier"] = "Pro", ["limits"] = new JsonObject { ["perSecond"] = limit } }
+        // Only the per-second window, as the emulator enforces it here: on the Unlimited tier a limits override names
+        // every window there is (on Pro, the windows left out would keep Pro's 200 a minute).
+        ? new JsonObject { ["tier"] = "Unlimited", ["limits"] = new JsonObject { ["perSecond"] = limit } }
         : new JsonObject { ["tier"] = "Unlimited" };
 
     private static JsonObject Connector(string name, string plugin, string endUser, JsonObject settings, bool runOnStartup = false) => new()
