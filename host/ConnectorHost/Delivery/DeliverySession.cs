@@ -580,7 +580,7 @@ internal sealed class DeliverySession
                 ContentHash = i.ContentHash,
                 LabelsHash = i.LabelsHash,
                 ReplacesMemoryIds = [.. i.ReplacesMemoryIds],
-                ItemJson = i.ItemJson,
+                // The body already holds each item's bytes; a refused item's are cut out of it when needed.
             })],
             CreatedAt = Now,
         };

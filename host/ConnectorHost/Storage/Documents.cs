@@ -139,7 +139,10 @@ internal sealed class OutboxItemDocument
     /// <summary>The memory ids of the version this one replaces, forgotten once it is stored.</summary>
     public List<long> ReplacesMemoryIds { get; set; } = [];
 
-    /// <summary>The item alone as JSON (a bulk-add item), kept to dead-letter it with its content.</summary>
+    /// <summary>
+    /// The item alone as JSON (a bulk-add item). Left empty by the pipeline, whose intents carry each item's bytes once,
+    /// in <see cref="OutboxDocument.Body"/>; a refused item's bytes are cut out of the body for its dead letter.
+    /// </summary>
     public byte[] ItemJson { get; set; } = [];
 }
 

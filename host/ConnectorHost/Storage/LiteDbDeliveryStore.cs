@@ -126,7 +126,7 @@ internal sealed class LiteDbDeliveryStore(StateDatabase database) : IDeliverySto
                         ContentHash = item.ContentHash,
                         LabelsHash = item.LabelsHash,
                         ReplacesMemoryIds = [.. item.ReplacesMemoryIds],
-                        ItemJson = item.ItemJson,
+                        ItemJson = item.ItemJson.Length > 0 ? item.ItemJson : BulkItemBytes(intent.Body, i),
                     });
                 }
             }
@@ -215,6 +215,13 @@ internal sealed class LiteDbDeliveryStore(StateDatabase database) : IDeliverySto
 
     public int PurgeDeadLetters(string connector) =>
         database.Write(() => database.DeadLetters.DeleteMany(Query.StartsWith("_id", StateDatabase.LedgerPrefix(connector))));
+
+    // The exact bytes of item <paramref name="index"/> of a bulk-add body (the items are written into it unchanged).
+    private static byte[] BulkItemBytes(byte[] body, int index)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(body);
+        return System.Text.Encoding.UTF8.GetBytes(document.RootElement.GetProperty("items")[index].GetRawText());
+    }
 
     private void UpsertDeadLetter(DeadLetterDocument deadLetter)
     {

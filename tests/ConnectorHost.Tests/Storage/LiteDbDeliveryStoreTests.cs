@@ -31,6 +31,22 @@ public sealed class LiteDbDeliveryStoreTests
     }
 
     [Test]
+    public void ApplyBulkResult_RefusedItemOfAnIntentWithoutItemJson_DeadLettersTheItemsExactBytesFromTheBody()
+    {
+        using var store = new Store();
+        var first = """{"text":"Ünïcode text, first item","metadata":{"native_id":"a"}}"""u8.ToArray();
+        var second = """{"text":"Second item, refused","metadata":{"native_id":"b"}}"""u8.ToArray();
+        var intent = BulkIntent("wiki", Item("a"), Item("b"));
+        intent.Items.ForEach(item => item.ItemJson = []);
+        intent.Body = ConnectorHost.MemorySync.MemorySyncWire.ComposeBulkAdd([first, second], deduplicate: false);
+        store.Delivery.AddIntent(intent);
+
+        store.Delivery.ApplyBulkResult(intent, [new ItemOutcome(true, [1], null), new ItemOutcome(false, [], "content_policy")], Now);
+
+        store.Delivery.FindDeadLetter("wiki", "b")!.ItemJson.Should().Equal(second, "a retry re-sends what was refused, byte for byte");
+    }
+
+    [Test]
     public void ApplyBulkResult_OutcomeCountDiffersFromItems_ThrowsAndChangesNothing()
     {
         using var store = new Store();
