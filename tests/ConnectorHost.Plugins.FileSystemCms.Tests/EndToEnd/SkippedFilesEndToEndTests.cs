@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using ConnectorHost.Testing;
 
 namespace ConnectorHost.Plugins.FileSystemCms.Tests.EndToEnd;
 
