@@ -20,6 +20,10 @@ internal static class MemorySyncRequest
 
     /// <summary>Set on requests that are answered as they come, never retried (<c>/health</c>).</summary>
     public static readonly HttpRequestOptionsKey<bool> NoRetry = new("MemorySync.NoRetry");
+
+    /// <summary>The request's <see cref="Operation"/>, or its method and path when it names none.</summary>
+    public static string OperationOf(HttpRequestMessage request) =>
+        request.Options.TryGetValue(Operation, out var name) ? name : $"{request.Method} {request.RequestUri?.AbsolutePath}";
 }
 
 /// <summary>A 429 as the pipeline saw it.</summary>
@@ -46,9 +50,7 @@ internal sealed partial class MemorySyncAttemptHandler(
     {
         var attempt = request.Options.TryGetValue(MemorySyncRequest.Attempts, out var previous) ? previous + 1 : 1;
         request.Options.Set(MemorySyncRequest.Attempts, attempt);
-        var operation = request.Options.TryGetValue(MemorySyncRequest.Operation, out var name)
-            ? name
-            : $"{request.Method} {request.RequestUri?.AbsolutePath}";
+        var operation = MemorySyncRequest.OperationOf(request);
         var lane = request.Options.TryGetValue(MemorySyncRequest.Lane, out var laneName) ? laneName : null;
         var started = timeProvider.GetTimestamp();
 

@@ -67,9 +67,7 @@ internal static partial class MemorySyncResilience
     }
 
     private static string OperationOf(ResilienceContext context) =>
-        context.GetRequestMessage() is { } request
-            ? request.Options.TryGetValue(MemorySyncRequest.Operation, out var name) ? name : $"{request.Method} {request.RequestUri?.AbsolutePath}"
-            : "request";
+        context.GetRequestMessage() is { } request ? MemorySyncRequest.OperationOf(request) : "request";
 
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "MemorySync {Operation} failed with {Failure}; retry {Retry} of {MaxRetries} in {DelaySeconds} s (same request, same idempotency key)")]
