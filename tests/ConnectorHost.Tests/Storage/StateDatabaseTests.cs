@@ -155,7 +155,7 @@ public sealed class StateDatabaseTests
     {
         using var directory = new TempDirectory("state-db");
         using var database = StateDatabase.Open(new StorageOptions { DataDirectory = directory.Combine("data") }, TimeProvider.System);
-        using var firstWroteLedger = new ManualResetEventSlim();
+        var firstWroteLedger = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var secondWroteOutbox = new ManualResetEventSlim();
 
         // The first transaction writes the ledger, then gives the second the chance to write the outbox before it
@@ -164,25 +164,23 @@ public sealed class StateDatabaseTests
             () => database.Write(() =>
             {
                 database.Ledger.Upsert(Ledger("a"));
-                firstWroteLedger.Set();
-                // Bounded: with one writer at a time the second cannot write until this one commits.
+                firstWroteLedger.SetResult();
+                // Blocking, because a LiteDB transaction belongs to its thread, and bounded: with one writer at a
+                // time the second cannot write until this one commits.
                 secondWroteOutbox.Wait(TimeSpan.FromSeconds(2));
                 database.Outbox.Insert(new OutboxDocument { Connector = "wiki", IdempotencyKey = "first" });
             }),
             CancellationToken.None,
             TaskCreationOptions.LongRunning,
             TaskScheduler.Default);
+        await firstWroteLedger.Task;
         var second = Task.Factory.StartNew(
-            () =>
+            () => database.Write(() =>
             {
-                firstWroteLedger.Wait();
-                database.Write(() =>
-                {
-                    database.Outbox.Insert(new OutboxDocument { Connector = "wiki", IdempotencyKey = "second" });
-                    secondWroteOutbox.Set();
-                    database.Ledger.Upsert(Ledger("b"));
-                });
-            },
+                database.Outbox.Insert(new OutboxDocument { Connector = "wiki", IdempotencyKey = "second" });
+                secondWroteOutbox.Set();
+                database.Ledger.Upsert(Ledger("b"));
+            }),
             CancellationToken.None,
             TaskCreationOptions.LongRunning,
             TaskScheduler.Default);
