@@ -7,21 +7,30 @@ namespace ConnectorHost.MemorySync;
 /// service never has to answer 429.
 /// </summary>
 /// <remarks>
-/// The service counts requests in exact sliding windows (per second, minute and hour; all must pass). A token bucket
-/// of size B refilled at rate r lets at most B + r·W requests into any window of length W, wherever the window
-/// falls, so each window gets a bucket with B + r·W kept at the limit: a small burst (5 % of the limit) and a steady
-/// rate 3 % under the rest, counted over the window plus a quarter second. The service counts arrivals while the
-/// limiter counts departures, and a request that leaves late (a new connection, a busy thread pool) arrives among
-/// later ones; the quarter second absorbs that where it matters, in the one-second window, and costs nothing in the
-/// longer windows that bound steady throughput. (A segmented sliding window limiter would let up to one extra
-/// segment's worth through at the service's exact windows.)
+/// The service counts requests in exact sliding windows (per second, minute and hour; all must pass).
+/// <para>
+/// The one-second window is kept with a segmented sliding window: <see cref="WindowFor"/> lets the limit through in
+/// any stretch of a second plus <see cref="ArrivalSlack"/>, so requests can arrive up to that much later than they
+/// left (a new connection, a busy thread pool) and still never make the service count more than the limit in one
+/// of its seconds. It keeps about 94 % of the limit usable, and this is the window that bounds a short burst of
+/// batches.
+/// </para>
+/// <para>
+/// The minute and hour windows, where a few permits more or less do not matter and a segment per few milliseconds
+/// would be wasteful, get a token bucket of size B refilled at rate r: it lets at most B + r·W requests into any
+/// window of length W, wherever the window falls, so B + r·W is kept under the limit with a small burst (5 % of
+/// the limit) and a steady rate 3 % under the rest.
+/// </para>
 /// </remarks>
 internal static class AccountRateLimiter
 {
     private const double BurstShare = 0.05;
     private const double RateMargin = 0.97;
 
-    private static readonly TimeSpan s_departureSlack = TimeSpan.FromMilliseconds(250);
+    /// <summary>How much later than it left a request may reach the service without breaking its one-second window.</summary>
+    internal static readonly TimeSpan ArrivalSlack = TimeSpan.FromMilliseconds(50);
+
+    private static readonly TimeSpan s_segment = TimeSpan.FromMilliseconds(10);
 
     /// <summary>Creates the limiter for the configured limits.</summary>
     /// <param name="options">The client options.</param>
@@ -40,12 +49,39 @@ internal static class AccountRateLimiter
         var buckets = new List<RateLimiter>(3);
         AddBucket(buckets, limits.PerHour, TimeSpan.FromHours(1));
         AddBucket(buckets, limits.PerMinute, TimeSpan.FromMinutes(1));
-        AddBucket(buckets, limits.PerSecond, TimeSpan.FromSeconds(1));
+        if (limits.PerSecond is { } perSecond)
+        {
+            buckets.Add(new SlidingWindowRateLimiter(WindowFor(perSecond, TimeSpan.FromSeconds(1))));
+        }
+
         return buckets.Count switch
         {
             0 => null,
             1 => buckets[0],
             _ => RateLimiter.CreateChained([.. buckets]),
+        };
+    }
+
+    /// <summary>The sliding window that keeps <paramref name="limit"/> requests per <paramref name="window"/>.</summary>
+    /// <param name="limit">The service's limit over the window.</param>
+    /// <param name="window">The service's window.</param>
+    /// <returns>The window's options.</returns>
+    /// <remarks>
+    /// A stretch of time of length L touches at most ⌈L / segment⌉ + 1 segments, so a window of that many segments
+    /// for L = <paramref name="window"/> + <see cref="ArrivalSlack"/> counts every departure of the stretch at once.
+    /// </remarks>
+    internal static SlidingWindowRateLimiterOptions WindowFor(int limit, TimeSpan window)
+    {
+        var segments = (int)Math.Ceiling((window + ArrivalSlack) / s_segment) + 1;
+        return new SlidingWindowRateLimiterOptions
+        {
+            PermitLimit = limit,
+            Window = s_segment * segments,
+            SegmentsPerWindow = segments,
+            AutoReplenishment = true,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            // Only the fair-lane pump acquires, one permit at a time.
+            QueueLimit = 1,
         };
     }
 
@@ -62,7 +98,7 @@ internal static class AccountRateLimiter
         {
             TokenLimit = burst,
             TokensPerPeriod = 1,
-            ReplenishmentPeriod = (window + s_departureSlack) / refillsPerWindow,
+            ReplenishmentPeriod = (window + ArrivalSlack) / refillsPerWindow,
             AutoReplenishment = true,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
             // Only the fair-lane pump acquires, one permit at a time.
