@@ -342,26 +342,26 @@ public sealed class MemorySyncClientEmulatorTests
     public async Task Lanes_SmallConnectorDuringABigSync_FinishesLongBeforeTheBigOne()
     {
         await using var emulator = await StartEmulatorAsync();
-        // A limiter the big lane saturates: 40 requests a second, nothing else.
+        // A limiter the big lane saturates: 10 requests a second, nothing else. Its first 10 go out at once, the
+        // next 10 a second later, and so on: the big lane alone would take three windows.
         await using var harness = ClientHarness.Create(
-            emulator.BaseAddress, emulator.ApiKey, o => o.Limits = new MemorySyncLimits { PerSecond = 40 });
+            emulator.BaseAddress, emulator.ApiKey, o => o.Limits = new MemorySyncLimits { PerSecond = 10 });
         var finished = new ConcurrentQueue<string>();
 
         var big = new List<Task>();
         using (MemorySyncLane.Enter("initial-sync"))
         {
-            for (var i = 0; i < 150; i++)
+            for (var i = 0; i < 30; i++)
             {
                 big.Add(AddAndRecord(harness.Client, $"Initial sync page {i} with enough text.", "initial-sync", finished));
             }
         }
 
-        // The window lets its first 40 through at once; the rest wait.
-        await Eventually.Until(() => harness.Lanes.QueueLengths.GetValueOrDefault("initial-sync") >= 100, "the big lane saturates the limiter");
+        await Eventually.Until(() => harness.Lanes.QueueLengths.GetValueOrDefault("initial-sync") >= 15, "the big lane saturates the limiter");
         var small = new List<Task>();
         using (MemorySyncLane.Enter("handbook"))
         {
-            for (var i = 0; i < 5; i++)
+            for (var i = 0; i < 3; i++)
             {
                 small.Add(AddAndRecord(harness.Client, $"Handbook page {i} with enough text.", "handbook", finished));
             }
@@ -372,8 +372,8 @@ public sealed class MemorySyncClientEmulatorTests
         var order = finished.ToList();
         var lastSmall = order.LastIndexOf("handbook");
         var bigWhenSmallDone = order.Take(lastSmall + 1).Count(lane => lane == "initial-sync");
-        bigWhenSmallDone.Should().BeLessThan(70, "the small lane is served in turn (after the first window's 40), not after the whole big lane");
-        (await emulator.Admin.GetCountersAsync()).ItemsCreated.Should().Be(155);
+        bigWhenSmallDone.Should().BeLessThan(20, "the small lane is served in turn within the second window, not after the whole big lane (30)");
+        (await emulator.Admin.GetCountersAsync()).ItemsCreated.Should().Be(33);
     }
 
     private static async Task AddAndRecord(MemorySyncClient client, string text, string lane, ConcurrentQueue<string> finished)
