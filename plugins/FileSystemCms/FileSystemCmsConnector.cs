@@ -87,8 +87,7 @@ internal sealed partial class FileSystemCmsConnector : IConnector, IFullListing,
     {
         var fingerprint = file.Stat + ":" + _settingsTag;
         if (!request.IsFullSync
-            && await request.KnownItems.FindAsync(file.RelativePath, cancellationToken) is { } known
-            && string.Equals(known.Fingerprint, fingerprint, StringComparison.Ordinal))
+            && await request.KnownItems.HasFingerprintAsync(file.RelativePath, fingerprint, cancellationToken))
         {
             counts.Unchanged++;
             return null;

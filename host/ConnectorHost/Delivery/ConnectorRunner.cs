@@ -90,7 +90,7 @@ internal sealed class ConnectorRunner(
                 Cursor = request.FullSync ? null : cursorBefore?.Value,
                 IsFullSync = request.FullSync,
                 RunId = runId,
-                KnownItems = new LedgerKnownItems(store, connector.Name),
+                KnownItems = session.KnownItems,
             };
 
             IConnector plugin;
@@ -399,20 +399,3 @@ internal sealed record RunReport(
 
 /// <summary>The report of a dead-letter retry.</summary>
 internal sealed record DeadLetterRetryReport(bool IsBusy, DeadLetterRetry? Retry, RunCounters? Counters, string? Error);
-
-/// <summary><see cref="IKnownItems"/> over the ledger.</summary>
-internal sealed class LedgerKnownItems(IDeliveryStore store, string connector) : IKnownItems
-{
-    public ValueTask<KnownItem?> FindAsync(string nativeId, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        var entry = store.FindLedger(connector, nativeId);
-        return ValueTask.FromResult(entry is null
-            ? null
-            : new KnownItem(
-                entry.NativeId,
-                entry.State == LedgerState.Delivered ? entry.Version : null,
-                entry.Fingerprint,
-                DateTimeOffset.FromUnixTimeMilliseconds(entry.RecordedAt)));
-    }
-}

@@ -71,7 +71,11 @@ internal sealed class DeliverySession
         _logger = logger;
         _composer = new MemoryComposer(transport, options);
         _slots = new SemaphoreSlim(Math.Max(1, options.MaxConcurrentBatches));
+        KnownItems = new LedgerKnownItems(store, context.Instance.Name);
     }
+
+    /// <summary>What the ledger holds for this connector, as the connector may ask during the run.</summary>
+    public LedgerKnownItems KnownItems { get; }
 
     public RunCounters Counters { get; } = new();
 
@@ -124,6 +128,7 @@ internal sealed class DeliverySession
         foreach (var deadLetter in _store.DeadLetters(Connector))
         {
             ThrowIfFailed();
+            KnownItems.Changing(deadLetter.NativeId);
             var entry = _store.FindLedger(Connector, deadLetter.NativeId);
             if (entry is { State: LedgerState.Delivered } && entry.Version == deadLetter.Version)
             {
@@ -154,6 +159,7 @@ internal sealed class DeliverySession
         ArgumentNullException.ThrowIfNull(item);
         ThrowIfFailed();
         Counters.CountRead();
+        KnownItems.Changing(item.NativeId);
         await WaitForPendingAsync(item.NativeId, cancellationToken);
 
         var entry = _store.FindLedger(Connector, item.NativeId);
@@ -253,6 +259,7 @@ internal sealed class DeliverySession
         ArgumentNullException.ThrowIfNull(skip);
         ThrowIfFailed();
         Counters.CountRead();
+        KnownItems.Changing(skip.NativeId);
         await WaitForPendingAsync(skip.NativeId, cancellationToken);
         var entry = _store.FindLedger(Connector, skip.NativeId);
         await SkipCoreAsync(skip.NativeId, skip.Reason, skip.Fingerprint, entry, cancellationToken);
@@ -357,6 +364,7 @@ internal sealed class DeliverySession
 
     private async ValueTask ForgetItemAsync(string nativeId, bool countAsPruned, CancellationToken cancellationToken)
     {
+        KnownItems.Changing(nativeId);
         await WaitForPendingAsync(nativeId, cancellationToken);
         var entry = _store.FindLedger(Connector, nativeId);
         if (entry is null)

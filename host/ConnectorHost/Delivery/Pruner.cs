@@ -52,7 +52,9 @@ internal sealed class Pruner(IDeliveryStore store, ILogger logger)
         }
 
         var vanished = new List<string>();
-        foreach (var nativeId in store.DeliveredNativeIds(connector))
+        // The second pass names the vanished items; when the listing had every one, there is nothing to name.
+        var anyUnseen = Array.IndexOf(seen, false) >= 0;
+        foreach (var nativeId in anyUnseen ? store.DeliveredNativeIds(connector) : [])
         {
             var index = Array.BinarySearch(hashes, Hash(nativeId));
             if (index >= 0 && !seen[index])

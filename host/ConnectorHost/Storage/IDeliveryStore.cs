@@ -17,6 +17,9 @@ internal interface IDeliveryStore
 
     int LedgerCount(string connector);
 
+    /// <summary>Streams the native id and fingerprint of every ledger entry of a connector that has a fingerprint.</summary>
+    IEnumerable<(string NativeId, string Fingerprint)> Fingerprints(string connector);
+
     /// <summary>Removes a ledger entry that has no memories to forget (skipped, or stored as nothing).</summary>
     void RemoveLedger(string connector, string nativeId);
 

@@ -20,6 +20,13 @@ internal sealed class LiteDbDeliveryStore(StateDatabase database) : IDeliverySto
             .ToEnumerable();
     }
 
+    public IEnumerable<(string NativeId, string Fingerprint)> Fingerprints(string connector) =>
+        database.Ledger.Query()
+            .Where(Query.StartsWith("_id", StateDatabase.LedgerPrefix(connector)))
+            .ToEnumerable()
+            .Where(entry => entry.Fingerprint is not null)
+            .Select(entry => (entry.NativeId, entry.Fingerprint!));
+
     public int LedgerCount(string connector) =>
         database.Ledger.Count(Query.StartsWith("_id", StateDatabase.LedgerPrefix(connector)));
 

@@ -37,6 +37,12 @@ internal sealed class ListConnector : IConnector, IFullListing
     public Action<string>? CheckpointTaken { get; set; }
 
     /// <summary>Completes when the connector reaches its hang point.</summary>
+    /// <summary>Runs before the first change is yielded.</summary>
+    public Func<ReadRequest, Task>? BeforeChanges { get; set; }
+
+    /// <summary>Runs after the last change is yielded, before the final checkpoint.</summary>
+    public Func<ReadRequest, Task>? AfterChanges { get; set; }
+
     public TaskCompletionSource Hanging { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public async IAsyncEnumerable<SourceChange> ReadChangesAsync(
@@ -46,6 +52,11 @@ internal sealed class ListConnector : IConnector, IFullListing
         if (RequestPruningReason is { } reason)
         {
             request.RequestPruning(reason);
+        }
+
+        if (BeforeChanges is { } before)
+        {
+            await before(request);
         }
 
         var changes = new List<SourceChange>();
@@ -78,6 +89,11 @@ internal sealed class ListConnector : IConnector, IFullListing
             }
 
             await Task.Yield();
+        }
+
+        if (AfterChanges is { } after)
+        {
+            await after(request);
         }
 
         yield return new Checkpoint(changes.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
