@@ -1,20 +1,23 @@
 using BenchmarkDotNet.Attributes;
+using ConnectorHost.Delivery;
 using ConnectorHost.Storage;
 
 namespace ConnectorHost.Bench.Micro;
 
 /// <summary>
-/// The state database on a real file: a ledger lookup per source item (the second-run path) and a cursor commit per
-/// checkpoint, with 10,000 ledger entries present.
+/// The state database on a real file: a ledger lookup per source item, the quick fingerprint check that replaced it
+/// on the second-run path, and a cursor commit per checkpoint, with 10,000 ledger entries present.
 /// </summary>
 [MemoryDiagnoser]
 public class StorageBenchmarks
 {
     private const int Entries = 10_000;
+    private const string Fingerprint = "1234:638000000000000000:abcd";
     private string _folder = "";
     private StateDatabase _database = null!;
     private LiteDbDeliveryStore _store = null!;
     private LiteDbCursorStore _cursors = null!;
+    private LedgerKnownItems _known = null!;
     private int _next;
 
     [GlobalSetup]
@@ -36,13 +39,14 @@ public class StorageBenchmarks
                     NativeId = NativeId(i),
                     State = LedgerState.Delivered,
                     Version = new string('a', 64),
-                    Fingerprint = "1234:638000000000000000:abcd",
+                    Fingerprint = Fingerprint,
                     ContentHash = new string('b', 64),
                     LabelsHash = new string('c', 64),
                     MemoryIds = [i + 1],
                 });
             }
         });
+        _known = new LedgerKnownItems(_store, "handbook");
     }
 
     [GlobalCleanup]
@@ -54,6 +58,13 @@ public class StorageBenchmarks
 
     [Benchmark(Description = "ledger lookup (hit)")]
     public bool LedgerLookup() => _store.FindLedger("handbook", NativeId(_next++ % Entries)) is not null;
+
+    [Benchmark(Description = "quick fingerprint check (hit, from the run's snapshot)")]
+    public async Task<bool> FingerprintCheck() =>
+        await _known.HasFingerprintAsync(NativeId(_next++ % Entries), Fingerprint, CancellationToken.None);
+
+    [Benchmark(Description = "snapshot of 10,000 fingerprints (once per run)", OperationsPerInvoke = Entries)]
+    public int FingerprintSnapshot() => LedgerFingerprints.Load(_store.Fingerprints("handbook")).Count;
 
     [Benchmark(Description = "cursor commit")]
     public async Task<long> CursorCommit() =>

@@ -8,24 +8,15 @@ internal sealed class LiteDbDeliveryStore(StateDatabase database) : IDeliverySto
     public LedgerDocument? FindLedger(string connector, string nativeId) =>
         database.Ledger.FindById(StateDatabase.LedgerKey(connector, nativeId));
 
-    public IEnumerable<string> DeliveredNativeIds(string connector)
-    {
-        // Streams through the primary index: every key of this connector starts with its prefix.
+    /// <summary>How many ledger entries one read transaction of <see cref="LedgerOf"/> holds.</summary>
+    internal const int ScanChunk = 2_000;
+
+    public IEnumerable<string> DeliveredNativeIds(string connector) =>
         // Known limit: the entry of a skipped item later deleted at the source stays (it holds no memory to forget).
-        var prefix = StateDatabase.LedgerPrefix(connector);
-        return database.Ledger.Query()
-            .Where(Query.StartsWith("_id", prefix))
-            .Where(Query.EQ(nameof(LedgerDocument.State), (int)LedgerState.Delivered))
-            .Select(x => x.NativeId)
-            .ToEnumerable();
-    }
+        LedgerOf(connector).Where(entry => entry.State == LedgerState.Delivered).Select(entry => entry.NativeId);
 
     public IEnumerable<(string NativeId, string Fingerprint)> Fingerprints(string connector) =>
-        database.Ledger.Query()
-            .Where(Query.StartsWith("_id", StateDatabase.LedgerPrefix(connector)))
-            .ToEnumerable()
-            .Where(entry => entry.Fingerprint is not null)
-            .Select(entry => (entry.NativeId, entry.Fingerprint!));
+        LedgerOf(connector).Where(entry => entry.Fingerprint is not null).Select(entry => (entry.NativeId, entry.Fingerprint!));
 
     public int LedgerCount(string connector) =>
         database.Ledger.Count(Query.StartsWith("_id", StateDatabase.LedgerPrefix(connector)));
@@ -222,6 +213,45 @@ internal sealed class LiteDbDeliveryStore(StateDatabase database) : IDeliverySto
 
     public int PurgeDeadLetters(string connector) =>
         database.Write(() => database.DeadLetters.DeleteMany(Query.StartsWith("_id", StateDatabase.LedgerPrefix(connector))));
+
+    // Every ledger entry of a connector in key order, read a chunk per transaction: LiteDB keeps every page a read
+    // transaction touched until it ends, so one query over a million entries held the whole file in memory.
+    private IEnumerable<LedgerDocument> LedgerOf(string connector)
+    {
+        var prefix = StateDatabase.LedgerPrefix(connector);
+        var upper = prefix + char.MaxValue;
+        var after = prefix;
+        while (true)
+        {
+            // Between on the primary key walks its index in order, so the limit ends the scan.
+            var chunk = database.Ledger.Query()
+                .Where(Query.Between("_id", after, upper))
+                .Limit(ScanChunk + 1)
+                .ToList();
+            var taken = 0;
+            foreach (var entry in chunk)
+            {
+                if (string.Equals(entry.Id, after, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                if (!entry.Id.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    yield break;
+                }
+
+                taken++;
+                yield return entry;
+                after = entry.Id;
+            }
+
+            if (taken == 0 || chunk.Count <= ScanChunk)
+            {
+                yield break;
+            }
+        }
+    }
 
     // The exact bytes of item <paramref name="index"/> of a bulk-add body (the items are written into it unchanged).
     private static byte[] BulkItemBytes(byte[] body, int index)

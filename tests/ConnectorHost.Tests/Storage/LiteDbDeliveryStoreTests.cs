@@ -121,6 +121,24 @@ public sealed class LiteDbDeliveryStoreTests
     }
 
     [Test]
+    public void LedgerScans_MoreEntriesThanOneChunk_ListEveryEntryOnceInKeyOrderAndNoNeighboursEntries()
+    {
+        using var store = new Store();
+        var count = (LiteDbDeliveryStore.ScanChunk * 2) + 7;
+        var ids = Enumerable.Range(0, count).Select(i => $"page-{i:D5}").ToList();
+        Deliver(store, "wiki", ids);
+        Deliver(store, "wik", ["a-neighbour-before"]);
+        Deliver(store, "wiki2", ["a-neighbour-after"]);
+        store.Delivery.RecordSkip("wiki", "draft", "a draft", "fp-draft", forgetIntent: null, Now);
+
+        store.Delivery.DeliveredNativeIds("wiki").Should().Equal(ids, "every delivered entry once, in key order; the skip has no memory");
+        store.Delivery.Fingerprints("wiki").Should().Equal(
+            ids.Select(id => (id, "fp-" + id)).Prepend(("draft", "fp-draft")),
+            "a skip's fingerprint counts, and \"draft\" sorts before \"page-\"");
+        store.Delivery.DeliveredNativeIds("wik").Should().Equal("a-neighbour-before");
+    }
+
+    [Test]
     public void LedgerNativeIds_ConnectorWhoseNameIsAPrefixOfAnother_ListsOnlyItsOwn()
     {
         using var store = new Store();
@@ -192,6 +210,13 @@ public sealed class LiteDbDeliveryStoreTests
         ReplacesMemoryIds = replaces ?? [],
         ItemJson = """{"text":"x"}"""u8.ToArray(),
     };
+
+    private static void Deliver(Store store, string connector, IReadOnlyList<string> nativeIds)
+    {
+        var intent = store.Delivery.AddIntent(BulkIntent(
+            connector, [.. nativeIds.Select(id => { var item = Item(id); item.Fingerprint = "fp-" + id; return item; })]));
+        store.Delivery.ApplyBulkResult(intent, [.. nativeIds.Select(_ => new ItemOutcome(true, [1], null))], Now);
+    }
 
     private static OutboxDocument BulkIntent(string connector, params OutboxItemDocument[] items) => new()
     {
