@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using ConnectorHost.Fakes.Asana;
+using ConnectorHost.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace ConnectorHost.Plugins.Asana.Tests.Fakes;
@@ -239,7 +240,7 @@ public sealed class FakeAsanaServerTests
         using var http = Client(server);
         var hold = server.Hold(p => p.StartsWith("/workspaces", StringComparison.Ordinal));
         var held = new[] { GetAsync(http, server, "/workspaces"), GetAsync(http, server, "/workspaces") };
-        await Support.Eventually.TrueAsync(() => hold.Waiting == 2, "two requests held");
+        await Eventually.TrueAsync(() => hold.Waiting == 2, "two requests are held");
 
         var (status, _) = await GetAsync(http, server, "/users/me");
         hold.Release();

@@ -1,6 +1,7 @@
 using ConnectorHost.Abstractions;
 using ConnectorHost.Fakes.Asana;
 using ConnectorHost.Plugins.Asana.Tests.Support;
+using ConnectorHost.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ConnectorHost.Plugins.Asana.Tests.Sync;
@@ -88,7 +89,7 @@ public sealed class AsanaConnectorFailureTests
         var hold = h.Server.Hold(p => p.Contains("/stories", StringComparison.Ordinal));
 
         var running = h.RunAsync();
-        await Eventually.TrueAsync(() => hold.Waiting == 4, "four stories requests held");
+        await Eventually.TrueAsync(() => hold.Waiting == 4, "four stories requests are held");
         hold.Release();
         var run = await running;
 

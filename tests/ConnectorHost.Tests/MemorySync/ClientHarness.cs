@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using ConnectorHost.MemorySync;
+using ConnectorHost.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
@@ -96,7 +96,7 @@ internal sealed class ClientHarness : IAsyncDisposable
     /// <param name="sent">How many requests the server must have received by then.</param>
     /// <param name="lane">The lane the retry waits in.</param>
     public Task WaitUntilHeldAsync(ScriptedServer server, int sent, string lane = MemorySyncLane.Default) =>
-        Eventually.Until(
+        Eventually.TrueAsync(
             () => server.Received.Count == sent && Gate.HoldingUntil is not null
                   && Lanes.QueueLengths.GetValueOrDefault(lane) == 1,
             $"request {sent} met a 429 and its retry waits in lane {lane}");
@@ -179,23 +179,4 @@ internal sealed class CapturingLoggerProvider : ILoggerProvider
 internal sealed record LogEntry(string Category, LogLevel Level, string Message, string Properties, string? Exception)
 {
     public string Text => $"{Category} {Level} {Message} {Properties} {Exception}";
-}
-
-/// <summary>Waits for a condition with a deadline, instead of sleeping for a guessed time.</summary>
-internal static class Eventually
-{
-    public static async Task Until(Func<bool> condition, string what, TimeSpan? within = null)
-    {
-        var limit = within ?? TimeSpan.FromSeconds(20);
-        var watch = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (watch.Elapsed > limit)
-            {
-                throw new AssertionException($"Timed out waiting until {what}.");
-            }
-
-            await Task.Delay(5);
-        }
-    }
 }

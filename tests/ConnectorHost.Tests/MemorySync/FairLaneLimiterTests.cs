@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.RateLimiting;
 using ConnectorHost.MemorySync;
+using ConnectorHost.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace ConnectorHost.Tests.MemorySync;
@@ -33,7 +34,7 @@ public sealed class FairLaneLimiterTests
         {
             permits.Release();
             var count = i;
-            await Eventually.Until(() => served.Count == count, $"permit {count} is handed out");
+            await Eventually.TrueAsync(() => served.Count == count, $"permit {count} is handed out");
         }
 
         served.Should().Equal("initial-sync", "small", "initial-sync", "small", "initial-sync", "initial-sync", "initial-sync");
@@ -68,7 +69,7 @@ public sealed class FairLaneLimiterTests
         gate.Hold(new RateLimitRefusal(TimeSpan.FromSeconds(10), "req_1", null, null)).Should().BeTrue();
 
         var waiter = lanes.WaitTurnAsync("a", CancellationToken.None).AsTask();
-        await Eventually.Until(() => lanes.QueueLengths.GetValueOrDefault("a") == 1, "the request waits");
+        await Eventually.TrueAsync(() => lanes.QueueLengths.GetValueOrDefault("a") == 1, "the request waits");
         time.Advance(TimeSpan.FromSeconds(9));
         lanes.QueueLengths.Should().ContainKey("a");
         time.Advance(TimeSpan.FromSeconds(1));
@@ -85,7 +86,7 @@ public sealed class FairLaneLimiterTests
         using var permits = new ManualLimiter();
         using var lanes = new FairLaneLimiter(permits, gate);
         var waiters = new[] { lanes.WaitTurnAsync("a", CancellationToken.None).AsTask(), lanes.WaitTurnAsync("b", CancellationToken.None).AsTask() };
-        await Eventually.Until(() => lanes.QueueLengths.Count == 2, "both wait");
+        await Eventually.TrueAsync(() => lanes.QueueLengths.Count == 2, "both wait");
 
         gate.Hold(new RateLimitRefusal(TimeSpan.FromMinutes(10), "req_long", "RATE_LIMIT_EXCEEDED", null)).Should().BeFalse();
         permits.Release();

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using ConnectorHost.Abstractions.MemorySync;
 using ConnectorHost.MemorySync;
+using ConnectorHost.Testing;
 using MemorySync.Emulator.Admin;
 using MemorySync.Emulator.Hosting;
 using Microsoft.Extensions.Time.Testing;
@@ -295,7 +296,7 @@ public sealed class MemorySyncClientEmulatorTests
         await using var harness = ClientHarness.Create(emulator.BaseAddress, emulator.ApiKey, timeProvider: time);
 
         var call = harness.Client.AddAsync(User, Item("Security training is due in May.", "1"), null, CancellationToken.None);
-        await Eventually.Until(() => harness.Gate.HoldingUntil is not null, "the client holds after the 429");
+        await Eventually.TrueAsync(() => harness.Gate.HoldingUntil is not null, "the client holds after the 429");
         harness.Gate.HoldingUntil.Should().Be(s_start + TimeSpan.FromSeconds(40));
         time.Advance(TimeSpan.FromSeconds(40));
         var result = await call;
@@ -357,7 +358,7 @@ public sealed class MemorySyncClientEmulatorTests
             }
         }
 
-        await Eventually.Until(() => harness.Lanes.QueueLengths.GetValueOrDefault("initial-sync") >= 15, "the big lane saturates the limiter");
+        await Eventually.TrueAsync(() => harness.Lanes.QueueLengths.GetValueOrDefault("initial-sync") >= 15, "the big lane saturates the limiter");
         var small = new List<Task>();
         using (MemorySyncLane.Enter("handbook"))
         {

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using ConnectorHost.Abstractions.MemorySync;
+using ConnectorHost.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace ConnectorHost.Tests.MemorySync;
@@ -228,7 +229,7 @@ public sealed class MemorySyncClientErrorTests
         await using var harness = ClientHarness.Create(server.BaseAddress, o => o.RequestTimeout = TimeSpan.FromSeconds(30), time);
 
         var call = harness.Client.AddAsync("ops-team", s_item, null, CancellationToken.None);
-        await Eventually.Until(() => server.Received.Count == 1, "the first attempt reached the server");
+        await Eventually.TrueAsync(() => server.Received.Count == 1, "the first attempt reached the server");
         time.Advance(TimeSpan.FromSeconds(31));
         var result = await call;
 
@@ -248,9 +249,9 @@ public sealed class MemorySyncClientErrorTests
             server.BaseAddress, o => { o.RequestTimeout = TimeSpan.FromSeconds(5); o.MaxRetries = 1; }, time);
 
         var call = harness.Client.AddAsync("ops-team", s_item, null, CancellationToken.None);
-        await Eventually.Until(() => server.Received.Count == 1, "the first attempt reached the server");
+        await Eventually.TrueAsync(() => server.Received.Count == 1, "the first attempt reached the server");
         time.Advance(TimeSpan.FromSeconds(6));
-        await Eventually.Until(() => server.Received.Count == 2, "the retry reached the server");
+        await Eventually.TrueAsync(() => server.Received.Count == 2, "the retry reached the server");
         time.Advance(TimeSpan.FromSeconds(6));
         var failure = await harness.ThrowsAsync<MemorySyncNetworkException>(_ => call);
 
@@ -268,7 +269,7 @@ public sealed class MemorySyncClientErrorTests
         using var cancel = new CancellationTokenSource();
 
         var call = harness.Client.AddAsync("ops-team", s_item, null, cancel.Token);
-        await Eventually.Until(() => server.Received.Count == 1, "the request reached the server");
+        await Eventually.TrueAsync(() => server.Received.Count == 1, "the request reached the server");
         await cancel.CancelAsync();
 
         await call.Awaiting(c => c).Should().ThrowAsync<OperationCanceledException>();

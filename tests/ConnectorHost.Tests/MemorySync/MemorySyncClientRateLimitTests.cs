@@ -1,6 +1,7 @@
 using System.Globalization;
 using ConnectorHost.Abstractions.MemorySync;
 using ConnectorHost.MemorySync;
+using ConnectorHost.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
@@ -216,7 +217,7 @@ public sealed class MemorySyncClientRateLimitTests
             }
         }
 
-        await Eventually.Until(() => harness.Lanes.QueueLengths.GetValueOrDefault("tasks") == 3, "the other calls queue up");
+        await Eventually.TrueAsync(() => harness.Lanes.QueueLengths.GetValueOrDefault("tasks") == 3, "the other calls queue up");
         server.Received.Should().HaveCount(1, "nothing else goes out while the client holds back");
         others.Should().OnlyContain(task => !task.IsCompleted);
 

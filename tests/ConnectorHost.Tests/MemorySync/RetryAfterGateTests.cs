@@ -1,4 +1,5 @@
 using ConnectorHost.MemorySync;
+using ConnectorHost.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace ConnectorHost.Tests.MemorySync;
@@ -46,7 +47,7 @@ public sealed class RetryAfterGateTests
 
         gate.Hold(Refusal(40));
         time.Advance(TimeSpan.FromSeconds(10));
-        await Eventually.Until(() => gate.HoldingUntil == s_start + TimeSpan.FromSeconds(40), "the hold is lengthened");
+        await Eventually.TrueAsync(() => gate.HoldingUntil == s_start + TimeSpan.FromSeconds(40), "the hold is lengthened");
         open.IsCompleted.Should().BeFalse();
         time.Advance(TimeSpan.FromSeconds(30));
 
