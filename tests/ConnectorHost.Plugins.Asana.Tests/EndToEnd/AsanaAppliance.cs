@@ -103,18 +103,7 @@ internal sealed class AsanaAppliance : IAsyncDisposable
     public async Task ShouldHoldExactlyAsync(IReadOnlyCollection<string> expected)
     {
         var live = await LiveMemoriesAsync();
-        var wanted = expected.ToHashSet(StringComparer.Ordinal);
-        var byId = live.GroupBy(m => m.MetadataValue("native_id") ?? "", StringComparer.Ordinal).ToList();
-        var duplicated = byId.Where(g => g.Count() > 1).Select(g => g.Key).ToList();
-        var unexpected = byId.Where(g => !wanted.Contains(g.Key)).Select(g => g.Key).ToList();
-        var missing = wanted.Except(byId.Select(g => g.Key), StringComparer.Ordinal).ToList();
-        TestContext.Out.WriteLine(
-            $"[{Connector}] expected {wanted.Count} · live {live.Count} · found {wanted.Count - missing.Count} · " +
-            $"missing {missing.Count} · duplicated {duplicated.Count} · unexpected {unexpected.Count}");
-
-        duplicated.Should().BeEmpty("every task is stored once");
-        missing.Should().BeEmpty("every task in scope is live");
-        unexpected.Should().BeEmpty("nothing but the tasks in scope is live");
+        LiveMemoryCensus.ShouldHoldEachOnce(Connector, live, expected, "tasks");
         live.Where(m => m.Source != "asana" || m.MetadataValue("source") != "asana" || m.EndUserId != EndUserId
                         || m.MetadataValue("task_gid") != m.MetadataValue("native_id") || m.EventType != "asana_task")
             .Select(m => m.MetadataValue("native_id")).Should().BeEmpty("every memory carries Asana's labels and belongs to the connector's end user");

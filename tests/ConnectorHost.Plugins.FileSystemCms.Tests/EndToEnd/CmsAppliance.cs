@@ -89,18 +89,7 @@ internal sealed class CmsAppliance : IAsyncDisposable
         string connector, string root, IReadOnlyCollection<string> expected, string endUserId = "user-1")
     {
         var live = await LiveMemoriesAsync(connector);
-        var wanted = expected.ToHashSet(StringComparer.Ordinal);
-        var byId = live.GroupBy(m => m.MetadataValue("native_id") ?? "", StringComparer.Ordinal).ToList();
-        var duplicated = byId.Where(g => g.Count() > 1).Select(g => g.Key).ToList();
-        var unexpected = byId.Where(g => !wanted.Contains(g.Key)).Select(g => g.Key).ToList();
-        var missing = wanted.Except(byId.Select(g => g.Key), StringComparer.Ordinal).ToList();
-        TestContext.Out.WriteLine(
-            $"[{connector}] expected {wanted.Count} · live {live.Count} · found {wanted.Count - missing.Count} · " +
-            $"missing {missing.Count} · duplicated {duplicated.Count} · unexpected {unexpected.Count}");
-
-        duplicated.Should().BeEmpty("every file is stored once");
-        missing.Should().BeEmpty("every eligible file is live");
-        unexpected.Should().BeEmpty("nothing but the eligible files is live");
+        LiveMemoryCensus.ShouldHoldEachOnce(connector, live, expected, "files");
         live.Where(m => m.MetadataValue("version") != VersionOf(root, m.MetadataValue("native_id")!))
             .Select(m => m.MetadataValue("native_id")).Should().BeEmpty("every file is stored at its current version (SHA-256 of its bytes)");
         live.Where(m => m.Source != "filesystem-cms" || m.MetadataValue("source") != "filesystem-cms"
