@@ -157,8 +157,8 @@ internal sealed class LedgerFingerprints
         }
     }
 
-    // Over the UTF-16 code units: both sides are hashed in this process, so no encoding is needed.
-    private static ulong IdHash(string nativeId) => XxHash3.HashToUInt64(MemoryMarshal.AsBytes(nativeId.AsSpan()));
+    /// <summary>A native id's 64-bit hash, over its UTF-16 code units (every side is hashed in this process).</summary>
+    internal static ulong IdHash(string nativeId) => XxHash3.HashToUInt64(MemoryMarshal.AsBytes(nativeId.AsSpan()));
 
     private static UInt128 FingerprintHash(string fingerprint) => XxHash128.HashToUInt128(MemoryMarshal.AsBytes(fingerprint.AsSpan()));
 }

@@ -1,5 +1,3 @@
-using System.IO.Hashing;
-using System.Text;
 using ConnectorHost.Abstractions;
 using ConnectorHost.Storage;
 using Microsoft.Extensions.Logging;
@@ -26,14 +24,14 @@ internal sealed class Pruner(IDeliveryStore store, ILogger logger)
         PrunePolicy policy,
         CancellationToken cancellationToken)
     {
-        var hashes = store.DeliveredNativeIds(connector).Select(Hash).ToArray();
+        var hashes = store.DeliveredNativeIds(connector).Select(LedgerFingerprints.IdHash).ToArray();
         Array.Sort(hashes);
         var seen = new bool[hashes.Length];
         var listed = 0;
         await foreach (var nativeId in listing.ListNativeIdsAsync(cancellationToken).WithCancellation(cancellationToken))
         {
             listed++;
-            var h = Hash(nativeId);
+            var h = LedgerFingerprints.IdHash(nativeId);
             var index = Array.BinarySearch(hashes, h);
             if (index < 0)
             {
@@ -56,7 +54,7 @@ internal sealed class Pruner(IDeliveryStore store, ILogger logger)
         var anyUnseen = Array.IndexOf(seen, false) >= 0;
         foreach (var nativeId in anyUnseen ? store.DeliveredNativeIds(connector) : [])
         {
-            var index = Array.BinarySearch(hashes, Hash(nativeId));
+            var index = Array.BinarySearch(hashes, LedgerFingerprints.IdHash(nativeId));
             if (index >= 0 && !seen[index])
             {
                 vanished.Add(nativeId);
@@ -94,8 +92,6 @@ internal sealed class Pruner(IDeliveryStore store, ILogger logger)
 
         return new PruneReport(listed, vanished.Count, vanished.Count, Refused: false, null, vanished.Take(20).ToList());
     }
-
-    private static ulong Hash(string nativeId) => XxHash3.HashToUInt64(Encoding.UTF8.GetBytes(nativeId));
 
     private static string Percent(int part, int whole) =>
         whole == 0 ? "0%" : (100.0 * part / whole).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + "%";
