@@ -61,6 +61,15 @@ public sealed class ReadRequest
     public required IKnownItems KnownItems { get; init; }
 
     /// <summary>
+    /// Where a connector whose every run enumerates its whole source (a folder walk) reports that enumeration, so
+    /// that the host prunes against it instead of asking <see cref="IFullListing.ListNativeIdsAsync"/> for a second
+    /// one. Set for connectors that implement <see cref="IFullListing"/>; <see langword="null"/> otherwise and on
+    /// hosts older than contract 1.2.
+    /// </summary>
+    /// <remarks>Added in contract 1.2.</remarks>
+    public IRunListing? Listing { get; init; }
+
+    /// <summary>
     /// The reason given to <see cref="RequestPruning"/> during this run, or <see langword="null"/> when none was.
     /// </summary>
     public string? PruningRequestedReason => Volatile.Read(ref _pruningRequestedReason);

@@ -64,7 +64,7 @@ public class StorageBenchmarks
         await _known.HasFingerprintAsync(NativeId(_next++ % Entries), Fingerprint, CancellationToken.None);
 
     [Benchmark(Description = "snapshot of 10,000 fingerprints (once per run)", OperationsPerInvoke = Entries)]
-    public int FingerprintSnapshot() => LedgerFingerprints.Load(_store.Fingerprints("handbook")).Count;
+    public int FingerprintSnapshot() => LedgerSnapshot.Load(_store.LedgerSummaries("handbook")).Count;
 
     [Benchmark(Description = "cursor commit")]
     public async Task<long> CursorCommit() =>

@@ -117,7 +117,7 @@ public static class FixturePlugins
     /// <summary>Built against ConnectorHost.Abstractions 2.0: NotSupported.</summary>
     public const string IncompatibleMajor = "IncompatibleMajor";
 
-    /// <summary>Built against ConnectorHost.Abstractions 1.2: NotSupported on a 1.1 host.</summary>
+    /// <summary>Built against ConnectorHost.Abstractions 1.3: NotSupported on a 1.2 host.</summary>
     public const string NewerMinor = "NewerMinor";
 
     /// <summary>Compiles the contract's sources into itself instead of referencing it: NotSupported.</summary>

@@ -85,19 +85,20 @@ internal sealed class ConnectorRunner(
                 await session.ReplayOutboxAsync(runCts.Token);
             }
 
+            IConnector plugin;
+            using (connector.EnterPluginContext?.Invoke())
+            {
+                plugin = services.ServiceProvider.GetRequiredService<IConnector>();
+            }
+
             var readRequest = new ReadRequest
             {
                 Cursor = request.FullSync ? null : cursorBefore?.Value,
                 IsFullSync = request.FullSync,
                 RunId = runId,
                 KnownItems = session.KnownItems,
+                Listing = plugin is IFullListing ? session.Listing : null,
             };
-
-            IConnector plugin;
-            using (connector.EnterPluginContext?.Invoke())
-            {
-                plugin = services.ServiceProvider.GetRequiredService<IConnector>();
-            }
 
             // The read loop runs on its own task so that a connector that blocks or ignores cancellation can be left
             // behind after the grace period instead of holding the host.

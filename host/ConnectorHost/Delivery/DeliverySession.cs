@@ -50,6 +50,8 @@ internal sealed class DeliverySession
     private StoredCursor? _lastCommitted;
     private Checkpoint? _lastDryRunCheckpoint;
     private bool _closed;
+    private bool? _hadDeadLetters;
+    private volatile bool _deadLettered;
 
     public DeliverySession(
         DeliveryContext context,
@@ -72,10 +74,14 @@ internal sealed class DeliverySession
         _composer = new MemoryComposer(transport, options);
         _slots = new SemaphoreSlim(Math.Max(1, options.MaxConcurrentBatches));
         KnownItems = new LedgerKnownItems(store, context.Instance.Name);
+        Listing = new RunListing(KnownItems);
     }
 
     /// <summary>What the ledger holds for this connector, as the connector may ask during the run.</summary>
     public LedgerKnownItems KnownItems { get; }
+
+    /// <summary>The run's own enumeration of the source, for connectors that report one.</summary>
+    public RunListing Listing { get; }
 
     public RunCounters Counters { get; } = new();
 
@@ -159,10 +165,10 @@ internal sealed class DeliverySession
         ArgumentNullException.ThrowIfNull(item);
         ThrowIfFailed();
         Counters.CountRead();
-        KnownItems.Changing(item.NativeId);
+        var mayBeRecorded = KnownItems.Changing(item.NativeId);
         await WaitForPendingAsync(item.NativeId, cancellationToken);
 
-        var entry = _store.FindLedger(Connector, item.NativeId);
+        var entry = mayBeRecorded ? _store.FindLedger(Connector, item.NativeId) : null;
         if (entry is { State: LedgerState.Delivered } && entry.Version == item.Version)
         {
             if (!_context.DryRun && item.Fingerprint is not null && entry.Fingerprint != item.Fingerprint)
@@ -188,7 +194,7 @@ internal sealed class DeliverySession
         }
 
         var composed = composition.Item!;
-        if (_store.FindDeadLetter(Connector, item.NativeId) is { } known && known.Version == item.Version)
+        if (MayHaveDeadLetters() && _store.FindDeadLetter(Connector, item.NativeId) is { } known && known.Version == item.Version)
         {
             // Refused before at this very version; sending it again would be refused again. Ops re-drive it.
             Counters.CountUnchanged();
@@ -259,9 +265,9 @@ internal sealed class DeliverySession
         ArgumentNullException.ThrowIfNull(skip);
         ThrowIfFailed();
         Counters.CountRead();
-        KnownItems.Changing(skip.NativeId);
+        var mayBeRecorded = KnownItems.Changing(skip.NativeId);
         await WaitForPendingAsync(skip.NativeId, cancellationToken);
-        var entry = _store.FindLedger(Connector, skip.NativeId);
+        var entry = mayBeRecorded ? _store.FindLedger(Connector, skip.NativeId) : null;
         await SkipCoreAsync(skip.NativeId, skip.Reason, skip.Fingerprint, entry, cancellationToken);
     }
 
@@ -364,12 +370,12 @@ internal sealed class DeliverySession
 
     private async ValueTask ForgetItemAsync(string nativeId, bool countAsPruned, CancellationToken cancellationToken)
     {
-        KnownItems.Changing(nativeId);
+        var mayBeRecorded = KnownItems.Changing(nativeId);
         await WaitForPendingAsync(nativeId, cancellationToken);
-        var entry = _store.FindLedger(Connector, nativeId);
+        var entry = mayBeRecorded ? _store.FindLedger(Connector, nativeId) : null;
         if (entry is null)
         {
-            if (!_context.DryRun && _store.FindDeadLetter(Connector, nativeId) is not null)
+            if (!_context.DryRun && MayHaveDeadLetters() && _store.FindDeadLetter(Connector, nativeId) is not null)
             {
                 _store.RemoveDeadLetter(Connector, nativeId);
             }
@@ -454,6 +460,7 @@ internal sealed class DeliverySession
             return;
         }
 
+        _deadLettered = true;
         _store.AddDeadLetter(new DeadLetterDocument
         {
             Id = StateDatabase.LedgerKey(Connector, item.NativeId),
@@ -644,6 +651,11 @@ internal sealed class DeliverySession
                 MemoryWriteStatus.Skipped => new ItemOutcome(true, r.MemoryIds, $"MemorySync skipped it: {r.Reason ?? "no reason given"}"),
                 _ => new ItemOutcome(false, [], $"refused by MemorySync: {r.Reason ?? "no reason given"}"),
             };
+        }
+
+        if (outcomes.Any(o => !o.Stored))
+        {
+            _deadLettered = true;
         }
 
         var forget = _store.ApplyBulkResult(intent, outcomes, Now);
@@ -906,6 +918,11 @@ internal sealed class DeliverySession
 
         Interlocked.CompareExchange(ref _failure, exception, null);
     }
+
+    // Whether a dead letter of this connector may exist: one was there when the run began, or the run wrote one.
+    // Most runs have none, and a lookup per item would cost as much as the ledger's.
+    private bool MayHaveDeadLetters() =>
+        _deadLettered || (_hadDeadLetters ??= _store.DeadLetterCount(Connector) > 0);
 
     private void ThrowIfFailed()
     {

@@ -7,19 +7,32 @@ namespace ConnectorHost.Delivery;
 
 /// <summary><see cref="IKnownItems"/> over the ledger, for one run of one connector.</summary>
 /// <remarks>
-/// The quick check (<see cref="HasFingerprintAsync"/>) is answered from <see cref="LedgerFingerprints"/>, a snapshot
-/// of the connector's fingerprints taken at the first check, so a run that checks every item of a large source (the
-/// file system connector's second run) costs a binary search per item instead of a database query. The snapshot is
-/// only taken while the run has handled no change yet (a connector checks an item before it yields it): from then on
-/// the session reports every item it is about to change (<see cref="Changing"/>) and those are asked of the ledger.
-/// When the first check comes after the run handled changes, whose writes may still be on their way, every check of
-/// the run asks the ledger.
+/// The quick check (<see cref="HasFingerprintAsync"/>) is answered from <see cref="LedgerSnapshot"/>, a snapshot of
+/// the connector's ledger taken at the first check, so a run that checks every item of a large source (the file
+/// system connector's second run) costs a binary search per item instead of a database query. The snapshot is only
+/// taken while the run has handled no change yet (a connector checks an item before it yields it): from then on the
+/// session reports every item it is about to change (<see cref="Changing"/>) and those are asked of the ledger. When
+/// the first check comes after the run handled changes, whose writes may still be on their way, every check of the
+/// run asks the ledger. The session uses the same snapshot to skip the ledger lookup of an item the ledger cannot
+/// hold, and pruning uses it instead of a pass over the ledger.
 /// </remarks>
 internal sealed class LedgerKnownItems(IDeliveryStore store, string connector) : IKnownItems
 {
     private readonly Lock _lock = new();
-    private LedgerFingerprints? _fingerprints;
+    private LedgerSnapshot? _snapshot;
     private bool _changed;
+
+    /// <summary>The snapshot this run took, if it took one.</summary>
+    public LedgerSnapshot? Snapshot
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _snapshot;
+            }
+        }
+    }
 
     public ValueTask<KnownItem?> FindAsync(string nativeId, CancellationToken cancellationToken)
     {
@@ -37,7 +50,7 @@ internal sealed class LedgerKnownItems(IDeliveryStore store, string connector) :
     public async ValueTask<bool> HasFingerprintAsync(string nativeId, string fingerprint, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (Snapshot()?.Matches(nativeId, fingerprint) is { } known)
+        if (SnapshotBeforeAnyChange()?.Matches(nativeId, fingerprint) is { } known)
         {
             return known;
         }
@@ -46,78 +59,106 @@ internal sealed class LedgerKnownItems(IDeliveryStore store, string connector) :
                && string.Equals(entry.Fingerprint, fingerprint, StringComparison.Ordinal);
     }
 
-    /// <summary>Says that the session is about to change the item's ledger entry: its checks go to the ledger now.</summary>
-    public void Changing(string nativeId)
+    /// <summary>
+    /// Says that the session is about to change the item's ledger entry (its checks go to the ledger from now on),
+    /// and whether the ledger may hold an entry for it.
+    /// </summary>
+    /// <returns>
+    /// <see langword="false"/> only when the snapshot proves that the ledger holds no entry for the item: it was not
+    /// in the ledger when the run began and the run has not changed it before.
+    /// </returns>
+    public bool Changing(string nativeId)
     {
-        LedgerFingerprints? snapshot;
+        LedgerSnapshot? snapshot;
         lock (_lock)
         {
             _changed = true;
-            snapshot = _fingerprints;
+            snapshot = _snapshot;
         }
 
-        snapshot?.MarkChanged(nativeId);
+        return snapshot?.MarkChanged(nativeId) ?? true;
     }
 
-    private LedgerFingerprints? Snapshot()
+    /// <summary>The snapshot, taken now if the run has changed nothing yet; <see langword="null"/> when it cannot be.</summary>
+    internal LedgerSnapshot? SnapshotBeforeAnyChange()
     {
         lock (_lock)
         {
-            if (_fingerprints is null && !_changed)
+            if (_snapshot is null && !_changed)
             {
-                _fingerprints = LedgerFingerprints.Load(store.Fingerprints(connector));
+                _snapshot = LedgerSnapshot.Load(store.LedgerSummaries(connector));
             }
 
-            return _fingerprints;
+            return _snapshot;
         }
     }
 }
 
 /// <summary>
-/// The fingerprints of a connector's ledger entries as hashes in sorted arrays: 64 bits of the native id and 128 of
-/// the fingerprint, 25 bytes an item (25 MB for a million).
+/// A connector's ledger entries as hashes in sorted arrays, as they were when a run began, plus what the run changed
+/// since: 64 bits of each native id, 128 of its fingerprint and a byte of flags (26 bytes an item, 26 MB for a
+/// million), and a fixed 2 MB filter of the ids the run changed that the snapshot does not hold.
 /// </summary>
 /// <remarks>
-/// A hash collision can only cost work, never an update: two ids that share a hash are left to the ledger, and
-/// taking a changed fingerprint for the recorded one would need two fingerprints of one item to share 128 bits.
+/// A hash collision can only cost work, never an update or a lost item: ids that share a hash are left to the
+/// ledger, the filter of changed ids may answer "maybe" for an id the run never changed (a lookup), never "no" for
+/// one it did, and taking a changed fingerprint for the recorded one would need two fingerprints of one item to
+/// share 128 bits.
 /// </remarks>
-internal sealed class LedgerFingerprints
+internal sealed class LedgerSnapshot
 {
+    private const byte AskLedger = 1;
+    private const byte HasFingerprint = 2;
+    private const byte Delivered = 4;
+    private const byte Listed = 8;
+
     private readonly ulong[] _ids;
     private readonly UInt128[] _fingerprints;
-    private readonly bool[] _askLedger;
+    private readonly byte[] _flags;
+    private readonly HashFilter _changedNotInSnapshot = new();
     private readonly Lock _lock = new();
 
-    private LedgerFingerprints(ulong[] ids, UInt128[] fingerprints)
+    private LedgerSnapshot(ulong[] ids, UInt128[] fingerprints, byte[] flags)
     {
         _ids = ids;
         _fingerprints = fingerprints;
-        _askLedger = new bool[ids.Length];
+        _flags = flags;
         for (var i = 1; i < ids.Length; i++)
         {
             if (ids[i] == ids[i - 1])
             {
-                _askLedger[i] = _askLedger[i - 1] = true;
+                _flags[i] |= AskLedger;
+                _flags[i - 1] |= AskLedger;
             }
         }
     }
 
     public int Count => _ids.Length;
 
-    public static LedgerFingerprints Load(IEnumerable<(string NativeId, string Fingerprint)> entries)
+    public static LedgerSnapshot Load(IEnumerable<LedgerSummary> entries)
     {
         var ids = new List<ulong>();
         var fingerprints = new List<UInt128>();
-        foreach (var (nativeId, fingerprint) in entries)
+        var flags = new List<byte>();
+        foreach (var entry in entries)
         {
-            ids.Add(IdHash(nativeId));
-            fingerprints.Add(FingerprintHash(fingerprint));
+            ids.Add(IdHash(entry.NativeId));
+            fingerprints.Add(entry.Fingerprint is null ? default : FingerprintHash(entry.Fingerprint));
+            flags.Add((byte)((entry.Fingerprint is null ? 0 : HasFingerprint) | (entry.State == LedgerState.Delivered ? Delivered : 0)));
         }
 
         var idArray = ids.ToArray();
-        var fingerprintArray = fingerprints.ToArray();
-        Array.Sort(idArray, fingerprintArray);
-        return new LedgerFingerprints(idArray, fingerprintArray);
+        var order = Enumerable.Range(0, idArray.Length).ToArray();
+        Array.Sort(idArray, order);
+        var fingerprintArray = new UInt128[order.Length];
+        var flagArray = new byte[order.Length];
+        for (var i = 0; i < order.Length; i++)
+        {
+            fingerprintArray[i] = fingerprints[order[i]];
+            flagArray[i] = flags[order[i]];
+        }
+
+        return new LedgerSnapshot(idArray, fingerprintArray, flagArray);
     }
 
     /// <summary>
@@ -134,26 +175,88 @@ internal sealed class LedgerFingerprints
             return false;
         }
 
+        byte flags;
         lock (_lock)
         {
-            if (_askLedger[index])
-            {
-                return null;
-            }
+            flags = _flags[index];
         }
 
-        return _fingerprints[index] == FingerprintHash(fingerprint);
+        return (flags & AskLedger) != 0 ? null
+            : (flags & HasFingerprint) == 0 ? false
+            : _fingerprints[index] == FingerprintHash(fingerprint);
     }
 
-    public void MarkChanged(string nativeId)
+    /// <summary>Records that the run changes the item; says whether the ledger may hold an entry for it.</summary>
+    public bool MarkChanged(string nativeId)
     {
-        var index = Array.BinarySearch(_ids, IdHash(nativeId));
-        if (index >= 0)
+        var hash = IdHash(nativeId);
+        var index = Array.BinarySearch(_ids, hash);
+        lock (_lock)
         {
-            lock (_lock)
+            if (index >= 0)
             {
-                _askLedger[index] = true;
+                _flags[index] |= AskLedger;
+                return true;
             }
+
+            return !_changedNotInSnapshot.Add(hash);
+        }
+    }
+
+    /// <summary>Records that the run's own enumeration of the source has the item (see <see cref="RunListing"/>).</summary>
+    public void MarkListed(string nativeId)
+    {
+        var hash = IdHash(nativeId);
+        var index = Array.BinarySearch(_ids, hash);
+        if (index < 0)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            // Every entry that shares the hash counts as listed: a collision keeps a memory, never forgets one.
+            for (var i = index; i >= 0 && _ids[i] == hash; i--)
+            {
+                _flags[i] |= Listed;
+            }
+
+            for (var i = index + 1; i < _ids.Length && _ids[i] == hash; i++)
+            {
+                _flags[i] |= Listed;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The sorted id hashes of the entries that held memories when the run began or that the run changed: what
+    /// pruning may forget. Items the run added are left out; if they are gone from the source, the next prune finds them.
+    /// </summary>
+    public ulong[] PruneCandidates() => Candidates(listed: null);
+
+    /// <summary><see cref="PruneCandidates"/>, with whether the run's own enumeration listed each.</summary>
+    public (ulong[] Hashes, bool[] Listed) PruneCandidatesWithListing()
+    {
+        var listed = new List<bool>();
+        var hashes = Candidates(listed);
+        return (hashes, [.. listed]);
+    }
+
+    private ulong[] Candidates(List<bool>? listed)
+    {
+        lock (_lock)
+        {
+            var candidates = new List<ulong>();
+            for (var i = 0; i < _ids.Length; i++)
+            {
+                if ((_flags[i] & (Delivered | AskLedger)) != 0)
+                {
+                    candidates.Add(_ids[i]);
+                    listed?.Add((_flags[i] & Listed) != 0);
+                }
+            }
+
+            return [.. candidates];
         }
     }
 
@@ -161,4 +264,32 @@ internal sealed class LedgerFingerprints
     internal static ulong IdHash(string nativeId) => XxHash3.HashToUInt64(MemoryMarshal.AsBytes(nativeId.AsSpan()));
 
     private static UInt128 FingerprintHash(string fingerprint) => XxHash128.HashToUInt128(MemoryMarshal.AsBytes(fingerprint.AsSpan()));
+
+    /// <summary>
+    /// A Bloom filter over 64-bit hashes: 2 MB and three probes, about 0.5% false "maybe" at a million ids, more
+    /// beyond (each a ledger lookup, which is what every item cost without it). Never a false "no".
+    /// </summary>
+    private sealed class HashFilter
+    {
+        private const int Bits = 1 << 24;
+        private readonly ulong[] _words = new ulong[Bits / 64];
+
+        /// <summary>Adds the hash; <see langword="true"/> when it was certainly not added before.</summary>
+        public bool Add(ulong hash)
+        {
+            var added = false;
+            var step = (uint)(hash >> 32) | 1;
+            var probe = (uint)hash;
+            for (var i = 0; i < 3; i++, probe += step)
+            {
+                var bit = probe & (Bits - 1);
+                ref var word = ref _words[bit >> 6];
+                var mask = 1UL << (int)(bit & 63);
+                added |= (word & mask) == 0;
+                word |= mask;
+            }
+
+            return added;
+        }
+    }
 }

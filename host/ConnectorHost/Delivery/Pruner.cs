@@ -8,9 +8,10 @@ namespace ConnectorHost.Delivery;
 /// Finds deletions a source cannot report: items in the ledger that the connector's full listing no longer has.
 /// </summary>
 /// <remarks>
-/// Memory stays bounded at any size: the ledger's ids become 64-bit hashes in a sorted array (8 bytes each) and the
-/// listing streams against it. A hash collision can only make a vanished item look present (never the reverse), so
-/// pruning errs towards keeping a memory, never towards forgetting a live one.
+/// Memory stays bounded at any size: the ledger's ids become 64-bit hashes in a sorted array (8 bytes each), taken from
+/// the run's <see cref="LedgerSnapshot"/> when it has one, and the listing streams against it. A hash collision can
+/// only make a vanished item look present (never the reverse), so pruning errs towards keeping a memory, never towards
+/// forgetting a live one.
 /// </remarks>
 internal sealed class Pruner(IDeliveryStore store, ILogger logger)
 {
@@ -24,44 +25,46 @@ internal sealed class Pruner(IDeliveryStore store, ILogger logger)
         PrunePolicy policy,
         CancellationToken cancellationToken)
     {
-        var hashes = store.DeliveredNativeIds(connector).Select(LedgerFingerprints.IdHash).ToArray();
-        Array.Sort(hashes);
-        var seen = new bool[hashes.Length];
-        var listed = 0;
-        await foreach (var nativeId in listing.ListNativeIdsAsync(cancellationToken).WithCancellation(cancellationToken))
+        ulong[] hashes;
+        bool[] seen;
+        int listed;
+        if (session.Listing.CompleteSnapshot is { } enumerated)
         {
-            listed++;
-            var h = LedgerFingerprints.IdHash(nativeId);
-            var index = Array.BinarySearch(hashes, h);
-            if (index < 0)
+            // The connector's read enumerated the whole source and reported it: no second enumeration.
+            (hashes, seen) = enumerated.PruneCandidatesWithListing();
+            listed = session.Listing.Count;
+        }
+        else
+        {
+            // The run's snapshot of the ledger already holds the hashes, sorted; without one, a pass over the ledger.
+            hashes = session.KnownItems.Snapshot?.PruneCandidates() ?? SortedHashes(store.DeliveredNativeIds(connector));
+            if (hashes.Length == 0)
             {
-                continue;
+                return new PruneReport(0, 0, 0, Refused: false, null, []);
             }
 
-            for (var i = index; i >= 0 && hashes[i] == h; i--)
-            {
-                seen[i] = true;
-            }
-
-            for (var i = index + 1; i < hashes.Length && hashes[i] == h; i++)
-            {
-                seen[i] = true;
-            }
+            seen = new bool[hashes.Length];
+            listed = await MarkListedAsync(listing, hashes, seen, cancellationToken);
         }
 
         var vanished = new List<string>();
-        // The second pass names the vanished items; when the listing had every one, there is nothing to name.
-        var anyUnseen = Array.IndexOf(seen, false) >= 0;
-        foreach (var nativeId in anyUnseen ? store.DeliveredNativeIds(connector) : [])
+        var total = hashes.Length;
+        // The second pass names the vanished items, as the ledger holds them now (the run may have changed some since
+        // its snapshot); when the listing had every one, there is nothing to name.
+        if (Array.IndexOf(seen, false) >= 0)
         {
-            var index = Array.BinarySearch(hashes, LedgerFingerprints.IdHash(nativeId));
-            if (index >= 0 && !seen[index])
+            total = 0;
+            foreach (var nativeId in store.DeliveredNativeIds(connector))
             {
-                vanished.Add(nativeId);
+                total++;
+                var index = Array.BinarySearch(hashes, LedgerSnapshot.IdHash(nativeId));
+                if (index >= 0 && !seen[index])
+                {
+                    vanished.Add(nativeId);
+                }
             }
         }
 
-        var total = hashes.Length;
         var allowed = Math.Max(AlwaysAllowedCount, (int)Math.Floor(total * policy.MaxDeletePercent / 100.0));
         if (vanished.Count > allowed && !policy.AllowMassDelete)
         {
@@ -91,6 +94,41 @@ internal sealed class Pruner(IDeliveryStore store, ILogger logger)
         }
 
         return new PruneReport(listed, vanished.Count, vanished.Count, Refused: false, null, vanished.Take(20).ToList());
+    }
+
+    private static async Task<int> MarkListedAsync(
+        IFullListing listing, ulong[] hashes, bool[] seen, CancellationToken cancellationToken)
+    {
+        var listed = 0;
+        await foreach (var nativeId in listing.ListNativeIdsAsync(cancellationToken).WithCancellation(cancellationToken))
+        {
+            listed++;
+            var h = LedgerSnapshot.IdHash(nativeId);
+            var index = Array.BinarySearch(hashes, h);
+            if (index < 0)
+            {
+                continue;
+            }
+
+            for (var i = index; i >= 0 && hashes[i] == h; i--)
+            {
+                seen[i] = true;
+            }
+
+            for (var i = index + 1; i < hashes.Length && hashes[i] == h; i++)
+            {
+                seen[i] = true;
+            }
+        }
+
+        return listed;
+    }
+
+    private static ulong[] SortedHashes(IEnumerable<string> nativeIds)
+    {
+        var hashes = nativeIds.Select(LedgerSnapshot.IdHash).ToArray();
+        Array.Sort(hashes);
+        return hashes;
     }
 
     private static string Percent(int part, int whole) =>

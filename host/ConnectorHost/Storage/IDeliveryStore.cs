@@ -17,8 +17,11 @@ internal interface IDeliveryStore
 
     int LedgerCount(string connector);
 
-    /// <summary>Streams the native id and fingerprint of every ledger entry of a connector that has a fingerprint.</summary>
-    IEnumerable<(string NativeId, string Fingerprint)> Fingerprints(string connector);
+    /// <summary>
+    /// Streams the native id, fingerprint and state of every ledger entry of a connector, in key order, without the
+    /// rest of each entry: what a run's snapshot of the ledger holds.
+    /// </summary>
+    IEnumerable<LedgerSummary> LedgerSummaries(string connector);
 
     /// <summary>Removes a ledger entry that has no memories to forget (skipped, or stored as nothing).</summary>
     void RemoveLedger(string connector, string nativeId);
@@ -68,6 +71,9 @@ internal interface IDeliveryStore
 
     int PurgeDeadLetters(string connector);
 }
+
+/// <summary>What a snapshot of the ledger keeps of one entry.</summary>
+internal readonly record struct LedgerSummary(string NativeId, string? Fingerprint, LedgerState State);
 
 /// <summary>What happened to one item of a bulk add.</summary>
 /// <param name="Stored">MemorySync stored it (created) or deliberately stored nothing for it (skipped).</param>

@@ -8,15 +8,12 @@ internal sealed class LiteDbDeliveryStore(StateDatabase database) : IDeliverySto
     public LedgerDocument? FindLedger(string connector, string nativeId) =>
         database.Ledger.FindById(StateDatabase.LedgerKey(connector, nativeId));
 
-    /// <summary>How many ledger entries one read transaction of <see cref="LedgerOf"/> holds.</summary>
+    /// <summary>How many ledger entries one read transaction of <see cref="LedgerSummaries"/> holds.</summary>
     internal const int ScanChunk = 2_000;
 
     public IEnumerable<string> DeliveredNativeIds(string connector) =>
         // Known limit: the entry of a skipped item later deleted at the source stays (it holds no memory to forget).
-        LedgerOf(connector).Where(entry => entry.State == LedgerState.Delivered).Select(entry => entry.NativeId);
-
-    public IEnumerable<(string NativeId, string Fingerprint)> Fingerprints(string connector) =>
-        LedgerOf(connector).Where(entry => entry.Fingerprint is not null).Select(entry => (entry.NativeId, entry.Fingerprint!));
+        LedgerSummaries(connector).Where(entry => entry.State == LedgerState.Delivered).Select(entry => entry.NativeId);
 
     public int LedgerCount(string connector) =>
         database.Ledger.Count(Query.StartsWith("_id", StateDatabase.LedgerPrefix(connector)));
@@ -214,9 +211,13 @@ internal sealed class LiteDbDeliveryStore(StateDatabase database) : IDeliverySto
     public int PurgeDeadLetters(string connector) =>
         database.Write(() => database.DeadLetters.DeleteMany(Query.StartsWith("_id", StateDatabase.LedgerPrefix(connector))));
 
+    private static readonly BsonExpression s_summaryFields = BsonExpression.Create(
+        $"{{ _id, {nameof(LedgerDocument.NativeId)}, {nameof(LedgerDocument.Fingerprint)}, {nameof(LedgerDocument.State)} }}");
+
     // Every ledger entry of a connector in key order, read a chunk per transaction: LiteDB keeps every page a read
-    // transaction touched until it ends, so one query over a million entries held the whole file in memory.
-    private IEnumerable<LedgerDocument> LedgerOf(string connector)
+    // transaction touched until it ends, so one query over a million entries held the whole file in memory. Only the
+    // summary's fields are decoded; the rest of each document (memory ids, hashes, notes) is skipped over.
+    public IEnumerable<LedgerSummary> LedgerSummaries(string connector)
     {
         var prefix = StateDatabase.LedgerPrefix(connector);
         var upper = prefix + char.MaxValue;
@@ -226,24 +227,29 @@ internal sealed class LiteDbDeliveryStore(StateDatabase database) : IDeliverySto
             // Between on the primary key walks its index in order, so the limit ends the scan.
             var chunk = database.Ledger.Query()
                 .Where(Query.Between("_id", after, upper))
+                .Select(s_summaryFields)
                 .Limit(ScanChunk + 1)
                 .ToList();
             var taken = 0;
-            foreach (var entry in chunk)
+            foreach (var document in chunk)
             {
-                if (string.Equals(entry.Id, after, StringComparison.Ordinal))
+                var id = document["_id"].AsString;
+                if (string.Equals(id, after, StringComparison.Ordinal))
                 {
                     continue;
                 }
 
-                if (!entry.Id.StartsWith(prefix, StringComparison.Ordinal))
+                if (!id.StartsWith(prefix, StringComparison.Ordinal))
                 {
                     yield break;
                 }
 
                 taken++;
-                yield return entry;
-                after = entry.Id;
+                yield return new LedgerSummary(
+                    document[nameof(LedgerDocument.NativeId)].AsString,
+                    document[nameof(LedgerDocument.Fingerprint)] is { IsString: true } fingerprint ? fingerprint.AsString : null,
+                    (LedgerState)document[nameof(LedgerDocument.State)].AsInt32);
+                after = id;
             }
 
             if (taken == 0 || chunk.Count <= ScanChunk)

@@ -23,7 +23,7 @@ public sealed class PluginCatalogTests
         plugin.Id.Should().Be("Good");
         plugin.DisplayName.Should().Be("Good test plugin");
         plugin.Version.Should().Be("1.2.3");
-        plugin.ContractVersion.Should().Be(new Version(1, 1, 0, 0));
+        plugin.ContractVersion.Should().Be(new Version(1, 2, 0, 0));
         plugin.MainAssemblyPath.Should().Be(
             Path.Combine(context.Folders.PathOf(FixturePlugins.Good), "ConnectorHost.TestPlugins.GoodPlugin.dll"));
         plugin.MainAssemblySha256.Should().Be(
@@ -58,7 +58,7 @@ public sealed class PluginCatalogTests
         plugin.Id.Should().Be("IncompatibleMajor");
         plugin.ContractVersion.Should().Be(new Version(2, 0, 0, 0));
         plugin.Reason.Should().Be(
-            "built against ConnectorHost.Abstractions 2.0; this host provides 1.1 (major versions differ): "
+            "built against ConnectorHost.Abstractions 2.0; this host provides 1.2 (major versions differ): "
             + "rebuild the plugin against 1.x");
         plugin.Registrar.Should().BeNull();
     }
@@ -71,10 +71,10 @@ public sealed class PluginCatalogTests
         var plugin = context.Load().Plugins.Single();
 
         plugin.Status.Should().Be(PluginStatus.NotSupported);
-        plugin.ContractVersion.Should().Be(new Version(1, 2, 0, 0));
+        plugin.ContractVersion.Should().Be(new Version(1, 3, 0, 0));
         plugin.Reason.Should().Be(
-            "built against ConnectorHost.Abstractions 1.2; this host provides 1.1 (the plugin needs a newer minor "
-            + "version): upgrade the host, or rebuild the plugin against 1.1");
+            "built against ConnectorHost.Abstractions 1.3; this host provides 1.2 (the plugin needs a newer minor "
+            + "version): upgrade the host, or rebuild the plugin against 1.2");
     }
 
     [Test]
@@ -121,7 +121,7 @@ public sealed class PluginCatalogTests
         var plugin = context.Load(hostContractVersion: new Version(2, 0, 0, 0)).Plugins.Single();
 
         plugin.Status.Should().Be(PluginStatus.NotSupported);
-        plugin.Reason.Should().Contain("built against ConnectorHost.Abstractions 1.1; this host provides 2.0");
+        plugin.Reason.Should().Contain("built against ConnectorHost.Abstractions 1.2; this host provides 2.0");
         AssembliesLoadedFrom(context.Folders.Directory).Should().BeEmpty();
     }
 

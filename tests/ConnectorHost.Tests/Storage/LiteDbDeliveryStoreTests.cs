@@ -132,9 +132,10 @@ public sealed class LiteDbDeliveryStoreTests
         store.Delivery.RecordSkip("wiki", "draft", "a draft", "fp-draft", forgetIntent: null, Now);
 
         store.Delivery.DeliveredNativeIds("wiki").Should().Equal(ids, "every delivered entry once, in key order; the skip has no memory");
-        store.Delivery.Fingerprints("wiki").Should().Equal(
-            ids.Select(id => (id, "fp-" + id)).Prepend(("draft", "fp-draft")),
-            "a skip's fingerprint counts, and \"draft\" sorts before \"page-\"");
+        store.Delivery.LedgerSummaries("wiki").Should().Equal(
+            ids.Select(id => new LedgerSummary(id, "fp-" + id, LedgerState.Delivered))
+                .Prepend(new LedgerSummary("draft", "fp-draft", LedgerState.Skipped)),
+            "a skip is an entry too, and \"draft\" sorts before \"page-\"");
         store.Delivery.DeliveredNativeIds("wik").Should().Equal("a-neighbour-before");
     }
 

@@ -36,14 +36,24 @@ internal sealed class ListConnector : IConnector, IFullListing
     /// <summary>Called with a checkpoint's cursor once the reader has taken it and asks for the next change.</summary>
     public Action<string>? CheckpointTaken { get; set; }
 
-    /// <summary>Completes when the connector reaches its hang point.</summary>
     /// <summary>Runs before the first change is yielded.</summary>
     public Func<ReadRequest, Task>? BeforeChanges { get; set; }
 
     /// <summary>Runs after the last change is yielded, before the final checkpoint.</summary>
     public Func<ReadRequest, Task>? AfterChanges { get; set; }
 
+    /// <summary>Completes when the connector reaches its hang point.</summary>
     public TaskCompletionSource Hanging { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// When set, each run reports the listing (<see cref="Listing"/>, or the items' ids) through
+    /// <see cref="ReadRequest.Listing"/> before its first change: <see langword="true"/> completes it,
+    /// <see langword="false"/> leaves it incomplete.
+    /// </summary>
+    public bool? ReportsListing { get; set; }
+
+    /// <summary>How many times the host asked for the listing.</summary>
+    public int ListingCalls { get; private set; }
 
     public async IAsyncEnumerable<SourceChange> ReadChangesAsync(
         ReadRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -57,6 +67,19 @@ internal sealed class ListConnector : IConnector, IFullListing
         if (BeforeChanges is { } before)
         {
             await before(request);
+        }
+
+        if (ReportsListing is { } complete && request.Listing is { } runListing)
+        {
+            foreach (var id in Listing ?? Items.Select(i => i.NativeId).ToList())
+            {
+                runListing.Add(id);
+            }
+
+            if (complete)
+            {
+                runListing.Complete();
+            }
         }
 
         var changes = new List<SourceChange>();
@@ -101,6 +124,7 @@ internal sealed class ListConnector : IConnector, IFullListing
 
     public async IAsyncEnumerable<string> ListNativeIdsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        ListingCalls++;
         foreach (var id in Listing ?? Items.Select(i => i.NativeId).ToList())
         {
             cancellationToken.ThrowIfCancellationRequested();

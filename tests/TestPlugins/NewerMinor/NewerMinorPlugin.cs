@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ConnectorHost.TestPlugins.NewerMinor;
 
-/// <summary>A plugin compiled against ConnectorHost.Abstractions 1.2.</summary>
+/// <summary>A plugin compiled against ConnectorHost.Abstractions 1.3.</summary>
 public sealed class NewerMinorPlugin : ConnectorPlugin<NewerMinorOptions>
 {
     public override void ConfigureServices(IServiceCollection services, ConnectorInstance instance)
