@@ -34,7 +34,7 @@ internal sealed partial class FileTreeWalker
         Root = root;
         _followSymlinks = options.FollowSymlinks;
         _logger = logger;
-        _globs = new PathGlobs((IEnumerable<string>?)options.Include ?? FileSystemCmsOptions.DefaultInclude, options.Exclude ?? []);
+        _globs = new PathGlobs(root, (IEnumerable<string>?)options.Include ?? FileSystemCmsOptions.DefaultInclude, options.Exclude ?? []);
     }
 
     /// <summary>The absolute path of the content folder.</summary>

@@ -14,9 +14,18 @@ internal sealed class PathGlobs
     private readonly Matcher _matcher = new(StringComparison.OrdinalIgnoreCase);
     private readonly List<string> _excludedFolders = [];
     private readonly List<string> _excludedFolderNames = [];
+    private readonly string _root;
 
-    public PathGlobs(IEnumerable<string> include, IEnumerable<string> exclude)
+    /// <summary>Compiles the globs.</summary>
+    /// <param name="root">
+    /// The folder the paths are relative to. The matcher places each path under a folder; without one it would ask
+    /// the operating system for the current directory on every match.
+    /// </param>
+    /// <param name="include">The include globs.</param>
+    /// <param name="exclude">The exclude globs.</param>
+    public PathGlobs(string root, IEnumerable<string> include, IEnumerable<string> exclude)
     {
+        _root = Path.GetFullPath(root);
         _matcher.AddIncludePatterns(include);
         foreach (var pattern in exclude)
         {
@@ -47,7 +56,7 @@ internal sealed class PathGlobs
     /// <summary>Whether a file is selected: matched by an include glob and by no exclude glob.</summary>
     /// <param name="relativePath">The file's path relative to the root.</param>
     /// <returns><see langword="true"/> when the file is synced.</returns>
-    public bool Matches(string relativePath) => _matcher.Match(relativePath).HasMatches;
+    public bool Matches(string relativePath) => _matcher.Match(_root, relativePath).HasMatches;
 
     /// <summary>Whether an exclude glob excludes everything below a folder, so that it need not be walked.</summary>
     /// <param name="relativePath">The folder's path relative to the root.</param>
