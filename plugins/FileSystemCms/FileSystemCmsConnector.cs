@@ -72,7 +72,7 @@ internal sealed partial class FileSystemCmsConnector : IConnector, IFullListing,
 
     /// <inheritdoc />
     public IAsyncEnumerable<string> ListNativeIdsAsync(CancellationToken cancellationToken) =>
-        _walker.Walk(strict: true, cancellationToken).Select(file => file.RelativePath).ToAsyncEnumerable();
+        _walker.ListRelativePaths(cancellationToken).ToAsyncEnumerable();
 
     /// <inheritdoc />
     public Task CheckConnectionAsync(CancellationToken cancellationToken)

@@ -8,17 +8,30 @@ namespace ConnectorHost.Plugins.FileSystemCms.Walking;
 /// directory enumerators: nothing is collected or sorted, so memory grows with the depth of the tree, not its size.
 /// </summary>
 /// <remarks>
-/// Symbolic links are ignored unless <see cref="FileSystemCmsOptions.FollowSymlinks"/> is set; then a link to a folder
-/// that is already being walked (a loop) is reported and not entered. Files come in the order the file system lists
-/// them.
+/// Symbolic links are ignored unless <see cref="FileSystemCmsOptions.FollowSymlinks"/> is set: the enumeration drops
+/// them by the type in the directory entry, silently. When links are followed, a link to a folder that is already
+/// being walked (a loop) is reported and not entered. Files come in the order the file system lists them.
+/// <para>
+/// On Unix, a directory entry gives a name and a kind for free; its attributes, size and time each need a stat
+/// (attributes also a user id lookup). So entries are stat'ed only for what is used: the size and time of files when
+/// walking, the attributes only to find links when links are followed.
+/// </para>
 /// </remarks>
 internal sealed partial class FileTreeWalker
 {
-    private static readonly EnumerationOptions s_enumeration = new()
+    private static readonly EnumerationOptions s_withLinks = new()
     {
         RecurseSubdirectories = false,
         IgnoreInaccessible = false,
         AttributesToSkip = 0,
+        ReturnSpecialDirectories = false,
+    };
+
+    private static readonly EnumerationOptions s_withoutLinks = new()
+    {
+        RecurseSubdirectories = false,
+        IgnoreInaccessible = false,
+        AttributesToSkip = FileAttributes.ReparsePoint,
         ReturnSpecialDirectories = false,
     };
 
@@ -27,12 +40,14 @@ internal sealed partial class FileTreeWalker
 
     private readonly PathGlobs _globs;
     private readonly bool _followSymlinks;
+    private readonly EnumerationOptions _enumeration;
     private readonly ILogger _logger;
 
     public FileTreeWalker(string root, FileSystemCmsOptions options, ILogger logger)
     {
         Root = root;
         _followSymlinks = options.FollowSymlinks;
+        _enumeration = options.FollowSymlinks ? s_withLinks : s_withoutLinks;
         _logger = logger;
         _globs = new PathGlobs(root, (IEnumerable<string>?)options.Include ?? FileSystemCmsOptions.DefaultInclude, options.Exclude ?? []);
     }
@@ -48,12 +63,34 @@ internal sealed partial class FileTreeWalker
     /// <param name="cancellationToken">Stops the walk.</param>
     /// <returns>The files, in file system order.</returns>
     /// <exception cref="ConnectorException">The root (or, when <paramref name="strict"/>, a folder) cannot be read.</exception>
-    public IEnumerable<WalkedFile> Walk(bool strict, CancellationToken cancellationToken)
+    public IEnumerable<WalkedFile> Walk(bool strict, CancellationToken cancellationToken) =>
+        Walk(strict, stat: true, cancellationToken);
+
+    /// <summary>
+    /// Lists the paths of the matching files, relative to the root: a strict <see cref="Walk(bool, CancellationToken)"/>
+    /// that does not stat the files (only followed links are checked, so that broken ones stay out of the list).
+    /// </summary>
+    /// <param name="cancellationToken">Stops the walk.</param>
+    /// <returns>The paths, in file system order.</returns>
+    /// <exception cref="ConnectorException">The root or a folder cannot be read.</exception>
+    public IEnumerable<string> ListRelativePaths(CancellationToken cancellationToken) =>
+        Walk(strict: true, stat: false, cancellationToken).Select(file => file.RelativePath);
+
+    /// <summary>Checks that the root exists and can be listed, reading one entry of it.</summary>
+    /// <exception cref="ConnectorException">The root does not exist or cannot be read.</exception>
+    public void EnsureRootReadable()
+    {
+        using var entries = Open(Root, relativePath: string.Empty, isRoot: true, strict: true, stat: false)!;
+        MoveNext(new Frame(entries, string.Empty, Root), strict: true);
+    }
+
+    // Without stat, files that are not links come with a zero size and no time: only their paths are listed.
+    private IEnumerable<WalkedFile> Walk(bool strict, bool stat, CancellationToken cancellationToken)
     {
         var rootReal = RealPath.TryResolve(Root) ?? Root;
         var stack = new Stack<Frame>();
         var active = new HashSet<string>(s_pathComparer) { rootReal };
-        stack.Push(new Frame(Open(Root, relativePath: string.Empty, isRoot: true, strict)!, string.Empty, rootReal));
+        stack.Push(new Frame(Open(Root, relativePath: string.Empty, isRoot: true, strict, stat)!, string.Empty, rootReal));
 
         try
         {
@@ -71,12 +108,6 @@ internal sealed partial class FileTreeWalker
 
                 var entry = frame.Entries.Current;
                 var relativePath = frame.RelativePath.Length == 0 ? entry.Name : frame.RelativePath + "/" + entry.Name;
-                if (entry.IsSymbolicLink && !_followSymlinks)
-                {
-                    LogSymlinkIgnored(relativePath);
-                    continue;
-                }
-
                 if (entry.IsDirectory)
                 {
                     if (_globs.ExcludesFolder(relativePath))
@@ -97,7 +128,7 @@ internal sealed partial class FileTreeWalker
                         continue;
                     }
 
-                    if (Open(entry.FullPath, relativePath, isRoot: false, strict) is { } entries)
+                    if (Open(entry.FullPath, relativePath, isRoot: false, strict, stat) is { } entries)
                     {
                         stack.Push(new Frame(entries, relativePath, real));
                     }
@@ -140,14 +171,6 @@ internal sealed partial class FileTreeWalker
         }
     }
 
-    /// <summary>Checks that the root exists and can be listed, reading one entry of it.</summary>
-    /// <exception cref="ConnectorException">The root does not exist or cannot be read.</exception>
-    public void EnsureRootReadable()
-    {
-        using var entries = Open(Root, relativePath: string.Empty, isRoot: true, strict: true)!;
-        MoveNext(new Frame(entries, string.Empty, Root), strict: true);
-    }
-
     private static FileInfo? Target(string linkPath)
     {
         try
@@ -161,11 +184,12 @@ internal sealed partial class FileTreeWalker
         }
     }
 
-    private IEnumerator<Entry>? Open(string path, string relativePath, bool isRoot, bool strict)
+    private IEnumerator<Entry>? Open(string path, string relativePath, bool isRoot, bool strict, bool stat)
     {
         try
         {
-            return new FileSystemEnumerable<Entry>(path, Entry.From, s_enumeration).GetEnumerator();
+            return new FileSystemEnumerable<Entry>(
+                path, (ref FileSystemEntry entry) => Entry.From(ref entry, _followSymlinks, stat), _enumeration).GetEnumerator();
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
@@ -214,9 +238,6 @@ internal sealed partial class FileTreeWalker
         return null;
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Not following the symbolic link {Path} (followSymlinks is off)")]
-    private partial void LogSymlinkIgnored(string path);
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Not following the symbolic link {Path}: it leads back to {Target}, a folder being walked")]
     private partial void LogSymlinkLoop(string path, string target);
 
@@ -234,16 +255,23 @@ internal sealed partial class FileTreeWalker
     private readonly record struct Entry(
         string Name, string FullPath, bool IsDirectory, bool IsSymbolicLink, long Length, DateTimeOffset LastWriteTimeUtc)
     {
-        public static Entry From(ref FileSystemEntry entry)
+        /// <summary>Reads a directory entry, stat'ing it only when asked to.</summary>
+        /// <param name="entry">The entry.</param>
+        /// <param name="findLinks">Whether to read the attributes to tell symbolic links (a stat).</param>
+        /// <param name="stat">Whether to read the size and time of a file (a stat, shared with the attributes').</param>
+        /// <returns>The entry.</returns>
+        public static Entry From(ref FileSystemEntry entry, bool findLinks, bool stat)
         {
             var isDirectory = entry.IsDirectory;
+            var isLink = findLinks && (entry.Attributes & FileAttributes.ReparsePoint) != 0;
+            var statFile = stat && !isDirectory;
             return new Entry(
                 entry.FileName.ToString(),
                 entry.ToFullPath(),
                 isDirectory,
-                (entry.Attributes & FileAttributes.ReparsePoint) != 0,
-                isDirectory ? 0 : entry.Length,
-                entry.LastWriteTimeUtc);
+                isLink,
+                statFile ? entry.Length : 0,
+                statFile ? entry.LastWriteTimeUtc : default);
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.Versioning;
 using ConnectorHost.Plugins.FileSystemCms.Tests.Support;
 using ConnectorHost.Plugins.FileSystemCms.Walking;
 using Microsoft.Extensions.Logging;
@@ -147,6 +148,80 @@ public sealed class FileTreeWalkerTests : IDisposable
 
         Paths(walker.Walk(strict: true, CancellationToken.None)).Should().Equal("site/page.md");
         _logs.Entries.Should().NotContain(entry => entry.Level == LogLevel.Warning);
+    }
+
+    [Test]
+    public void ListRelativePaths_Tree_ListsExactlyWhatAStrictWalkFinds()
+    {
+        _folder.Write("A/b/Page.md", "x");
+        _folder.Write("top.md", "x");
+        _folder.Write("image.png", "x");
+        _folder.Write("site/node_modules/pkg/README.md", "x");
+        _outside.Write("shared/linked.md", "x");
+        Link(_folder.PathOf("alias.md"), _folder.PathOf("top.md"));
+        LinkFolder(_folder.PathOf("shared"), _outside.PathOf("shared"));
+        var walker = new FileTreeWalker(
+            _folder.Path, new FileSystemCmsOptions { Root = _folder.Path, Exclude = ["**/node_modules/**"] }, Logger());
+
+        var listed = walker.ListRelativePaths(CancellationToken.None).ToList();
+
+        listed.Should().BeEquivalentTo("A/b/Page.md", "top.md");
+        listed.Should().Equal(Paths(walker.Walk(strict: true, CancellationToken.None)));
+    }
+
+    [Test]
+    public void ListRelativePaths_FollowSymlinks_ListsLinkedFilesButNotBrokenLinks()
+    {
+        _folder.Write("real/page.md", "x");
+        _outside.Write("shared/linked.md", "x");
+        Link(_folder.PathOf("real/alias.md"), _folder.PathOf("real/page.md"));
+        Link(_folder.PathOf("broken.md"), _folder.PathOf("missing.md"));
+        LinkFolder(_folder.PathOf("shared"), _outside.PathOf("shared"));
+        LinkFolder(_folder.PathOf("real/up"), _folder.Path);
+
+        Walker(followSymlinks: true).ListRelativePaths(CancellationToken.None)
+            .Should().BeEquivalentTo("real/page.md", "real/alias.md", "shared/linked.md");
+    }
+
+    [Test]
+    public void ListRelativePaths_MissingRoot_ThrowsNotFound()
+    {
+        var root = _folder.PathOf("missing");
+        var walker = new FileTreeWalker(root, new FileSystemCmsOptions { Root = root }, Logger());
+
+        var act = () => walker.ListRelativePaths(CancellationToken.None).ToList();
+
+        act.Should().Throw<ConnectorException>().Which.Kind.Should().Be(ConnectorErrorKind.NotFound);
+    }
+
+    [Test]
+    [Platform(Exclude = "Win", Reason = "Unix file modes")]
+    [UnsupportedOSPlatform("windows")]
+    public void ListRelativePaths_UnreadableFolder_ThrowsLikeAStrictWalk()
+    {
+        if (Environment.IsPrivilegedProcess)
+        {
+            Assert.Ignore("A privileged user reads every folder.");
+        }
+
+        _folder.Write("ok.md", "x");
+        _folder.Write("locked/secret.md", "x");
+        File.SetUnixFileMode(_folder.PathOf("locked"), UnixFileMode.None);
+        try
+        {
+            var walker = Walker();
+
+            var list = () => walker.ListRelativePaths(CancellationToken.None).ToList();
+            var walk = () => walker.Walk(strict: true, CancellationToken.None).ToList();
+
+            list.Should().Throw<ConnectorException>().Which.Kind.Should().Be(ConnectorErrorKind.Authorization);
+            walk.Should().Throw<ConnectorException>().Which.Kind.Should().Be(ConnectorErrorKind.Authorization);
+            Paths(Walk()).Should().Equal("ok.md");
+        }
+        finally
+        {
+            File.SetUnixFileMode(_folder.PathOf("locked"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
     }
 
     [Test]
