@@ -11,12 +11,15 @@ namespace ConnectorHost.Plugins.FileSystemCms;
 
 /// <summary>
 /// Syncs a content folder: walks it on every run, reads only the files whose size or modification time changed since
-/// the host recorded them, and lists every file for pruning, so that deleted and renamed files are forgotten.
+/// the host recorded them, and reports every file it walked as the run's listing for pruning (or lists them again
+/// when a folder could not be read), so that deleted and renamed files are forgotten.
 /// </summary>
 internal sealed partial class FileSystemCmsConnector : IConnector, IFullListing, IConnectionCheck
 {
     /// <summary>How many files the walk visits between two checkpoints.</summary>
     internal const int CheckpointEvery = 500;
+
+    private const string VanishedReason = "the file disappeared before it could be read";
 
     private readonly FileSystemCmsOptions _options;
     private readonly IFileContentReader _reader;
@@ -47,10 +50,17 @@ internal sealed partial class FileSystemCmsConnector : IConnector, IFullListing,
         var started = _time.GetTimestamp();
         var converter = new DocumentConverter(_options);
         var counts = new RunCounts();
-        foreach (var file in _walker.Walk(strict: false, cancellationToken))
+        var coverage = new WalkCoverage();
+        foreach (var file in _walker.Walk(coverage, cancellationToken))
         {
             counts.Files++;
             var change = await ReadAsync(file, request, converter, counts, cancellationToken);
+            if (change is not Skip { Reason: VanishedReason })
+            {
+                // The run's listing leaves out a file that vanished before its read, as a second walk would.
+                request.Listing?.Add(file.RelativePath);
+            }
+
             if (change is not null)
             {
                 yield return change;
@@ -60,6 +70,12 @@ internal sealed partial class FileSystemCmsConnector : IConnector, IFullListing,
             {
                 yield return Checkpoint(startedAt, counts.Files);
             }
+        }
+
+        if (coverage.Complete)
+        {
+            // The walk is the listing: the host prunes against it instead of walking the tree again.
+            request.Listing?.Complete();
         }
 
         if (counts.Files == 0 || counts.Files % CheckpointEvery != 0)
@@ -113,7 +129,7 @@ internal sealed partial class FileSystemCmsConnector : IConnector, IFullListing,
         catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException)
         {
             LogFileVanished(file.RelativePath);
-            return Skip(file, counts, "the file disappeared before it could be read", fingerprint: null);
+            return Skip(file, counts, VanishedReason, fingerprint: null);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {

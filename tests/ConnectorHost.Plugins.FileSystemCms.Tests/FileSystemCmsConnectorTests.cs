@@ -185,6 +185,7 @@ public sealed class FileSystemCmsConnectorTests : IDisposable
 
         report.Pruned.Should().Equal("policies/security.md");
         report.Listed.Should().Be(2);
+        report.ListedDuringTheRun.Should().BeTrue("the walk saw every folder, so it is the listing; no second walk");
         cms.Ledger.Memories.Keys.Should().BeEquivalentTo("handbook/on-call.md", "notes/wifi.txt");
     }
 

@@ -64,7 +64,15 @@ internal sealed partial class FileTreeWalker
     /// <returns>The files, in file system order.</returns>
     /// <exception cref="ConnectorException">The root (or, when <paramref name="strict"/>, a folder) cannot be read.</exception>
     public IEnumerable<WalkedFile> Walk(bool strict, CancellationToken cancellationToken) =>
-        Walk(strict, stat: true, cancellationToken);
+        Walk(strict ? null : new WalkCoverage(), stat: true, cancellationToken);
+
+    /// <summary>Streams the matching files, leaving out folders that cannot be read and noting them in <paramref name="coverage"/>.</summary>
+    /// <param name="coverage">Records whether the walk visited every folder.</param>
+    /// <param name="cancellationToken">Stops the walk.</param>
+    /// <returns>The files, in file system order.</returns>
+    /// <exception cref="ConnectorException">The root cannot be read.</exception>
+    public IEnumerable<WalkedFile> Walk(WalkCoverage coverage, CancellationToken cancellationToken) =>
+        Walk(coverage, stat: true, cancellationToken);
 
     /// <summary>
     /// Lists the paths of the matching files, relative to the root: a strict <see cref="Walk(bool, CancellationToken)"/>
@@ -74,23 +82,24 @@ internal sealed partial class FileTreeWalker
     /// <returns>The paths, in file system order.</returns>
     /// <exception cref="ConnectorException">The root or a folder cannot be read.</exception>
     public IEnumerable<string> ListRelativePaths(CancellationToken cancellationToken) =>
-        Walk(strict: true, stat: false, cancellationToken).Select(file => file.RelativePath);
+        Walk(lenient: null, stat: false, cancellationToken).Select(file => file.RelativePath);
 
     /// <summary>Checks that the root exists and can be listed, reading one entry of it.</summary>
     /// <exception cref="ConnectorException">The root does not exist or cannot be read.</exception>
     public void EnsureRootReadable()
     {
-        using var entries = Open(Root, relativePath: string.Empty, isRoot: true, strict: true, stat: false)!;
-        MoveNext(new Frame(entries, string.Empty, Root), strict: true);
+        using var entries = Open(Root, relativePath: string.Empty, isRoot: true, lenient: null, stat: false)!;
+        MoveNext(new Frame(entries, string.Empty, Root), lenient: null);
     }
 
-    // Without stat, files that are not links come with a zero size and no time: only their paths are listed.
-    private IEnumerable<WalkedFile> Walk(bool strict, bool stat, CancellationToken cancellationToken)
+    // Strict when lenient is null: an unreadable folder throws. Without stat, files that are not links come with a
+    // zero size and no time: only their paths are listed.
+    private IEnumerable<WalkedFile> Walk(WalkCoverage? lenient, bool stat, CancellationToken cancellationToken)
     {
         var rootReal = RealPath.TryResolve(Root) ?? Root;
         var stack = new Stack<Frame>();
         var active = new HashSet<string>(s_pathComparer) { rootReal };
-        stack.Push(new Frame(Open(Root, relativePath: string.Empty, isRoot: true, strict, stat)!, string.Empty, rootReal));
+        stack.Push(new Frame(Open(Root, relativePath: string.Empty, isRoot: true, lenient, stat)!, string.Empty, rootReal));
 
         try
         {
@@ -98,7 +107,7 @@ internal sealed partial class FileTreeWalker
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var frame = stack.Peek();
-                if (!MoveNext(frame, strict))
+                if (!MoveNext(frame, lenient))
                 {
                     frame.Entries.Dispose();
                     active.Remove(frame.RealPath);
@@ -128,7 +137,7 @@ internal sealed partial class FileTreeWalker
                         continue;
                     }
 
-                    if (Open(entry.FullPath, relativePath, isRoot: false, strict, stat) is { } entries)
+                    if (Open(entry.FullPath, relativePath, isRoot: false, lenient, stat) is { } entries)
                     {
                         stack.Push(new Frame(entries, relativePath, real));
                     }
@@ -184,7 +193,7 @@ internal sealed partial class FileTreeWalker
         }
     }
 
-    private IEnumerator<Entry>? Open(string path, string relativePath, bool isRoot, bool strict, bool stat)
+    private IEnumerator<Entry>? Open(string path, string relativePath, bool isRoot, WalkCoverage? lenient, bool stat)
     {
         try
         {
@@ -193,11 +202,11 @@ internal sealed partial class FileTreeWalker
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            return Unreadable(path, relativePath, isRoot, strict, exception);
+            return Unreadable(path, relativePath, isRoot, lenient, exception);
         }
     }
 
-    private bool MoveNext(Frame frame, bool strict)
+    private bool MoveNext(Frame frame, WalkCoverage? lenient)
     {
         try
         {
@@ -205,12 +214,12 @@ internal sealed partial class FileTreeWalker
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            Unreadable(Path.Join(Root, frame.RelativePath), frame.RelativePath, isRoot: frame.RelativePath.Length == 0, strict, exception);
+            Unreadable(Path.Join(Root, frame.RelativePath), frame.RelativePath, isRoot: frame.RelativePath.Length == 0, lenient, exception);
             return false;
         }
     }
 
-    private IEnumerator<Entry>? Unreadable(string path, string relativePath, bool isRoot, bool strict, Exception exception)
+    private IEnumerator<Entry>? Unreadable(string path, string relativePath, bool isRoot, WalkCoverage? lenient, Exception exception)
     {
         if (isRoot)
         {
@@ -226,7 +235,7 @@ internal sealed partial class FileTreeWalker
             return null;
         }
 
-        if (strict)
+        if (lenient is null)
         {
             throw new ConnectorException(
                 ConnectorErrorKind.Authorization,
@@ -234,6 +243,7 @@ internal sealed partial class FileTreeWalker
                 exception);
         }
 
+        lenient.LeftOut();
         LogFolderUnreadable(exception, relativePath);
         return null;
     }
@@ -274,4 +284,18 @@ internal sealed partial class FileTreeWalker
                 statFile ? entry.LastWriteTimeUtc : default);
         }
     }
+}
+
+/// <summary>Whether a lenient walk visited every folder: one it could not read is left out and noted here.</summary>
+internal sealed class WalkCoverage
+{
+    private int _leftOut;
+
+    /// <summary>How many folders were left out because they could not be read.</summary>
+    public int FoldersLeftOut => Volatile.Read(ref _leftOut);
+
+    /// <summary><see langword="true"/> when no folder was left out: the walk saw every matching file.</summary>
+    public bool Complete => FoldersLeftOut == 0;
+
+    internal void LeftOut() => Interlocked.Increment(ref _leftOut);
 }

@@ -82,7 +82,8 @@ public sealed class ConnectorHarness : IAsyncDisposable
         var report = new RunReport();
         await using var scope = _services.CreateAsyncScope();
         var connector = scope.ServiceProvider.GetRequiredService<IConnector>();
-        var request = NewRequest(fullSync);
+        var runListing = connector is IFullListing ? new RecordedListing() : null;
+        var request = NewRequest(fullSync, runListing);
         await foreach (var change in connector.ReadChangesAsync(request, cancellationToken))
         {
             if (change is not Checkpoint)
@@ -96,10 +97,15 @@ public sealed class ConnectorHarness : IAsyncDisposable
         if (connector is IFullListing listing
             && (fullSync || listing.PruneInterval == TimeSpan.Zero || request.PruningRequestedReason is not null))
         {
-            var listed = new HashSet<string>(StringComparer.Ordinal);
-            await foreach (var nativeId in listing.ListNativeIdsAsync(cancellationToken))
+            // Like the host: a complete enumeration reported during the run stands for the listing.
+            report.ListedDuringTheRun = runListing!.Completed;
+            var listed = runListing.Completed ? runListing.Ids : new HashSet<string>(StringComparer.Ordinal);
+            if (!runListing.Completed)
             {
-                listed.Add(nativeId);
+                await foreach (var nativeId in listing.ListNativeIdsAsync(cancellationToken))
+                {
+                    listed.Add(nativeId);
+                }
             }
 
             report.Listed = listed.Count;
@@ -133,11 +139,23 @@ public sealed class ConnectorHarness : IAsyncDisposable
     /// <inheritdoc />
     public ValueTask DisposeAsync() => _services.DisposeAsync();
 
-    private ReadRequest NewRequest(bool fullSync) => new()
+    private sealed class RecordedListing : IRunListing
+    {
+        public HashSet<string> Ids { get; } = new(StringComparer.Ordinal);
+
+        public bool Completed { get; private set; }
+
+        public void Add(string nativeId) => Ids.Add(nativeId);
+
+        public void Complete() => Completed = true;
+    }
+
+    private ReadRequest NewRequest(bool fullSync, IRunListing? listing = null) => new()
     {
         Cursor = fullSync ? null : Ledger.Cursor,
         IsFullSync = fullSync,
         RunId = $"run-{Interlocked.Increment(ref _runs)}",
         KnownItems = Ledger,
+        Listing = listing,
     };
 }

@@ -27,6 +27,12 @@ public sealed class RunReport
     /// <summary>How many native ids the listing returned, or <see langword="null"/> when the run did not prune.</summary>
     public int? Listed { get; set; }
 
+    /// <summary>
+    /// Whether the pruning listing was the run's own enumeration (<see cref="ReadRequest.Listing"/>, completed) rather
+    /// than a call to <see cref="IFullListing.ListNativeIdsAsync"/>; <see langword="null"/> when the run did not prune.
+    /// </summary>
+    public bool? ListedDuringTheRun { get; set; }
+
     /// <summary>The native ids of <see cref="Delivered"/>.</summary>
     public IEnumerable<string> DeliveredIds => Delivered.Select(item => item.NativeId);
 

@@ -217,11 +217,28 @@ public sealed class FileTreeWalkerTests : IDisposable
             list.Should().Throw<ConnectorException>().Which.Kind.Should().Be(ConnectorErrorKind.Authorization);
             walk.Should().Throw<ConnectorException>().Which.Kind.Should().Be(ConnectorErrorKind.Authorization);
             Paths(Walk()).Should().Equal("ok.md");
+            var coverage = new WalkCoverage();
+            Paths(walker.Walk(coverage, CancellationToken.None)).Should().Equal("ok.md");
+            coverage.Complete.Should().BeFalse("the lenient walk left the locked folder out");
+            coverage.FoldersLeftOut.Should().Be(1);
         }
         finally
         {
             File.SetUnixFileMode(_folder.PathOf("locked"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
+    }
+
+    [Test]
+    public void Walk_EveryFolderReadable_CoverageIsComplete()
+    {
+        _folder.Write("a/b/c.md", "x");
+        _folder.Write("top.md", "x");
+        var coverage = new WalkCoverage();
+
+        Paths(Walker().Walk(coverage, CancellationToken.None)).Should().BeEquivalentTo("a/b/c.md", "top.md");
+
+        coverage.Complete.Should().BeTrue();
+        coverage.FoldersLeftOut.Should().Be(0);
     }
 
     [Test]
