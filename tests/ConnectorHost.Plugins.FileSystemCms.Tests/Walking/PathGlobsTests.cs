@@ -1,4 +1,5 @@
 using ConnectorHost.Plugins.FileSystemCms.Walking;
+using Microsoft.Extensions.FileSystemGlobbing;
 
 namespace ConnectorHost.Plugins.FileSystemCms.Tests.Walking;
 
@@ -62,5 +63,34 @@ public sealed class PathGlobsTests
     {
         new PathGlobs(s_root, ["**/*.md"], ["archive/**", "**/node_modules/**", "docs/old/v1/**", "**/draft-*", "b*/**"])
             .ExcludesFolder(folder).Should().Be(expected);
+    }
+
+    private static readonly string[] s_paths =
+    [
+        "README.md", "readme.MD", ".md", "a/.hidden/j.md", "a/b/c/page.markdown", "Guide.HTML", "x.htm", "notes/x.txt",
+        "notes/x.txt.orig", "img/logo.png", "noext", "dir.md/file", "archive/2019.md", "docs/archive/2019.md",
+        "ARCHIVE/old.md", "site/node_modules/pkg/README.md", "Node_Modules/x.md", "a/b.tar.gz", "b.gz",
+    ];
+
+    [TestCaseSource(nameof(GlobSets))]
+    public void Matches_ExtensionsAndFolderExcludes_DecideLikeTheMatcher(string[] include, string[] exclude)
+    {
+        // These sets take the fast path (extensions and excluded folders); the matcher is the reference.
+        var globs = new PathGlobs(s_root, include, exclude);
+        var matcher = new Matcher(StringComparison.OrdinalIgnoreCase);
+        matcher.AddIncludePatterns(include);
+        matcher.AddExcludePatterns(exclude);
+
+        foreach (var path in s_paths)
+        {
+            globs.Matches(path).Should().Be(matcher.Match(s_root, path).HasMatches, "for {0}", path);
+        }
+    }
+
+    private static IEnumerable<TestCaseData> GlobSets()
+    {
+        yield return new TestCaseData(FileSystemCmsOptions.DefaultInclude.ToArray(), Array.Empty<string>()).SetName("defaults");
+        yield return new TestCaseData(new[] { "**/*.md", "**/*.tar.gz" }, new[] { "archive/**", "**/node_modules/**" }).SetName("folder excludes");
+        yield return new TestCaseData(new[] { "/**/*.MD" }, new[] { "/docs/archive/**" }).SetName("leading slash and case");
     }
 }
