@@ -157,7 +157,16 @@ public sealed class FaultTests
         var pending = client.PostAsync("memory/add", """{"text":"Answered after a latency spike"}""");
         await Poll.UntilAsync(async () => (await emulator.Admin.GetFaultsAsync()).Script.Count == 0, "the latency fault struck");
         pending.IsCompleted.Should().BeFalse();
-        clock.Advance(TimeSpan.FromSeconds(5));
+
+        // The fault struck, but its delay may start a moment later, after an advance it would not see: advance until
+        // the answer comes.
+        await Poll.UntilAsync(
+            () =>
+            {
+                clock.Advance(TimeSpan.FromSeconds(5));
+                return Task.FromResult(pending.IsCompleted);
+            },
+            "the answer came after the clock advanced");
         using var response = await pending;
 
         response.StatusCode.Should().Be(HttpStatusCode.Created);
