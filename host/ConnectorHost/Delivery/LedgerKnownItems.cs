@@ -206,22 +206,11 @@ internal sealed class LedgerSnapshot
     /// <summary>Records that the run's own enumeration of the source has the item (see <see cref="RunListing"/>).</summary>
     public void MarkListed(string nativeId)
     {
-        var hash = IdHash(nativeId);
-        var index = Array.BinarySearch(_ids, hash);
-        if (index < 0)
-        {
-            return;
-        }
-
+        var (start, end) = HashRun(_ids, IdHash(nativeId));
         lock (_lock)
         {
             // Every entry that shares the hash counts as listed: a collision keeps a memory, never forgets one.
-            for (var i = index; i >= 0 && _ids[i] == hash; i--)
-            {
-                _flags[i] |= Listed;
-            }
-
-            for (var i = index + 1; i < _ids.Length && _ids[i] == hash; i++)
+            for (var i = start; i < end; i++)
             {
                 _flags[i] |= Listed;
             }
@@ -229,35 +218,51 @@ internal sealed class LedgerSnapshot
     }
 
     /// <summary>
-    /// The sorted id hashes of the entries that held memories when the run began or that the run changed: what
-    /// pruning may forget. Items the run added are left out; if they are gone from the source, the next prune finds them.
+    /// The sorted id hashes of the entries that held memories when the run began or that the run changed (what
+    /// pruning may forget), with whether the run's own enumeration listed each. Items the run added are left out; if
+    /// they are gone from the source, the next prune finds them.
     /// </summary>
-    public ulong[] PruneCandidates() => Candidates(listed: null);
-
-    /// <summary><see cref="PruneCandidates"/>, with whether the run's own enumeration listed each.</summary>
-    public (ulong[] Hashes, bool[] Listed) PruneCandidatesWithListing()
-    {
-        var listed = new List<bool>();
-        var hashes = Candidates(listed);
-        return (hashes, [.. listed]);
-    }
-
-    private ulong[] Candidates(List<bool>? listed)
+    public (ulong[] Hashes, bool[] Listed) PruneCandidates()
     {
         lock (_lock)
         {
-            var candidates = new List<ulong>();
+            var hashes = new List<ulong>();
+            var listed = new List<bool>();
             for (var i = 0; i < _ids.Length; i++)
             {
                 if ((_flags[i] & (Delivered | AskLedger)) != 0)
                 {
-                    candidates.Add(_ids[i]);
-                    listed?.Add((_flags[i] & Listed) != 0);
+                    hashes.Add(_ids[i]);
+                    listed.Add((_flags[i] & Listed) != 0);
                 }
             }
 
-            return [.. candidates];
+            return ([.. hashes], [.. listed]);
         }
+    }
+
+    /// <summary>The indexes [start, end) of the entries of a sorted hash array that equal <paramref name="hash"/>.</summary>
+    internal static (int Start, int End) HashRun(ulong[] sorted, ulong hash)
+    {
+        var index = Array.BinarySearch(sorted, hash);
+        if (index < 0)
+        {
+            return (0, 0);
+        }
+
+        var start = index;
+        while (start > 0 && sorted[start - 1] == hash)
+        {
+            start--;
+        }
+
+        var end = index + 1;
+        while (end < sorted.Length && sorted[end] == hash)
+        {
+            end++;
+        }
+
+        return (start, end);
     }
 
     /// <summary>A native id's 64-bit hash, over its UTF-16 code units (every side is hashed in this process).</summary>

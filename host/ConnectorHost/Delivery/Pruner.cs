@@ -25,19 +25,28 @@ internal sealed class Pruner(IDeliveryStore store, ILogger logger)
         PrunePolicy policy,
         CancellationToken cancellationToken)
     {
+        // The run's snapshot of the ledger already holds the hashes, sorted; without one, a pass over the ledger.
         ulong[] hashes;
+        bool[]? listedByRun = null;
+        if (session.KnownItems.Snapshot is { } snapshot)
+        {
+            (hashes, listedByRun) = snapshot.PruneCandidates();
+        }
+        else
+        {
+            hashes = SortedHashes(store.DeliveredNativeIds(connector));
+        }
+
         bool[] seen;
         int listed;
-        if (session.Listing.CompleteSnapshot is { } enumerated)
+        if (session.Listing.IsComplete && listedByRun is not null)
         {
             // The connector's read enumerated the whole source and reported it: no second enumeration.
-            (hashes, seen) = enumerated.PruneCandidatesWithListing();
+            seen = listedByRun;
             listed = session.Listing.Count;
         }
         else
         {
-            // The run's snapshot of the ledger already holds the hashes, sorted; without one, a pass over the ledger.
-            hashes = session.KnownItems.Snapshot?.PruneCandidates() ?? SortedHashes(store.DeliveredNativeIds(connector));
             if (hashes.Length == 0)
             {
                 return new PruneReport(0, 0, 0, Refused: false, null, []);
@@ -103,22 +112,8 @@ internal sealed class Pruner(IDeliveryStore store, ILogger logger)
         await foreach (var nativeId in listing.ListNativeIdsAsync(cancellationToken).WithCancellation(cancellationToken))
         {
             listed++;
-            var h = LedgerSnapshot.IdHash(nativeId);
-            var index = Array.BinarySearch(hashes, h);
-            if (index < 0)
-            {
-                continue;
-            }
-
-            for (var i = index; i >= 0 && hashes[i] == h; i--)
-            {
-                seen[i] = true;
-            }
-
-            for (var i = index + 1; i < hashes.Length && hashes[i] == h; i++)
-            {
-                seen[i] = true;
-            }
+            var (start, end) = LedgerSnapshot.HashRun(hashes, LedgerSnapshot.IdHash(nativeId));
+            Array.Fill(seen, true, start, end - start);
         }
 
         return listed;

@@ -20,8 +20,11 @@ internal sealed class RunListing(LedgerKnownItems knownItems) : IRunListing
     /// <summary>How many items were reported.</summary>
     public int Count => Volatile.Read(ref _count);
 
-    /// <summary>The snapshot that holds a complete enumeration of the source, or null when pruning must list.</summary>
-    public LedgerSnapshot? CompleteSnapshot => _complete && !_unrecorded ? knownItems.Snapshot : null;
+    /// <summary>
+    /// Whether the run's snapshot holds a complete enumeration of the source: the connector said so, and every report
+    /// was recorded. Otherwise pruning must ask for the listing.
+    /// </summary>
+    public bool IsComplete => _complete && !_unrecorded;
 
     public void Add(string nativeId)
     {

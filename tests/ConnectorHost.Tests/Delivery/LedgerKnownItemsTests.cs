@@ -213,7 +213,7 @@ public sealed class LedgerKnownItemsTests
         listing.Complete();
 
         listing.Count.Should().Be(1);
-        listing.CompleteSnapshot.Should().BeNull("no snapshot could be taken, so the report could not be recorded");
+        listing.IsComplete.Should().BeFalse("no snapshot could be taken, so the report could not be recorded");
     }
 
     [Test]
