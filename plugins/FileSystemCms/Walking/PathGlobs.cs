@@ -40,10 +40,9 @@ internal sealed class PathGlobs
 
             // "dir/**" and "**/name/**" exclude everything below a folder, so the walk need not enter it at all
             // (think node_modules). Other patterns are only matched against files.
-            var glob = pattern.Replace('\\', '/').TrimStart('/');
+            var glob = Normalized(pattern);
             var folder = glob.EndsWith("/**", StringComparison.Ordinal) ? glob[..^3] : null;
-            if (folder is not null && folder.StartsWith("**/", StringComparison.Ordinal) && IsLiteral(folder[3..])
-                && !folder[3..].Contains('/', StringComparison.Ordinal))
+            if (folder is not null && folder.StartsWith("**/", StringComparison.Ordinal) && IsLiteralName(folder[3..]))
             {
                 _excludedFolderNames.Add(folder[3..]);
             }
@@ -67,17 +66,23 @@ internal sealed class PathGlobs
     // ".ext" for a glob "**/*.ext" with a literal extension; null for any other glob.
     private static string? ExtensionOf(string pattern)
     {
-        var glob = pattern.Replace('\\', '/').TrimStart('/');
+        var glob = Normalized(pattern);
         if (!glob.StartsWith("**/*.", StringComparison.Ordinal))
         {
             return null;
         }
 
         var extension = glob[4..];
-        return extension.Length > 1 && IsLiteral(extension) && !extension.Contains('/', StringComparison.Ordinal) ? extension : null;
+        return extension.Length > 1 && IsLiteralName(extension) ? extension : null;
     }
 
+    // A glob as it is matched: forward slashes, relative to the root.
+    private static string Normalized(string pattern) => pattern.Replace('\\', '/').TrimStart('/');
+
     private static bool IsLiteral(string path) => path.Length > 0 && !path.AsSpan().ContainsAny(s_wildcards);
+
+    // A single literal path segment: no wildcard, no folder.
+    private static bool IsLiteralName(string name) => IsLiteral(name) && !name.Contains('/', StringComparison.Ordinal);
 
     /// <summary>Whether a file is selected: matched by an include glob and by no exclude glob.</summary>
     /// <param name="relativePath">The file's path relative to the root.</param>
