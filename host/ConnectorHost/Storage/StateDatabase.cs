@@ -194,7 +194,10 @@ internal sealed class StateDatabase : IDisposable
                 $"this version reads schema {SchemaVersion}). Run the newer version, or restore a backup made by this one.");
         }
 
-        Ledger.EnsureIndex(x => x.Connector);
+        // Ledger entries are found by key, and a connector's entries by key prefix: an index on the connector was one more
+        // index node to write for every delivered item (a sixth of a ledger write) and answered no query. Files written
+        // by earlier versions have one; it goes.
+        Ledger.DropIndex(nameof(LedgerDocument.Connector));
         Outbox.EnsureIndex(x => x.Connector);
         DeadLetters.EnsureIndex(x => x.Connector);
         Runs.EnsureIndex(x => x.Connector);

@@ -133,6 +133,22 @@ public sealed class StateDatabaseTests
     }
 
     [Test]
+    public void Open_FileWithTheEarlierLedgerIndexOnConnector_DropsIt()
+    {
+        using var temp = new TempDirectory("state");
+        var options = new StorageOptions { DataDirectory = temp.Combine("data") };
+        using (var earlier = StateDatabase.Open(options, TimeProvider.System))
+        {
+            // What earlier versions created on every open.
+            earlier.Ledger.EnsureIndex(x => x.Connector).Should().BeTrue();
+        }
+
+        using var reopened = StateDatabase.Open(options, TimeProvider.System);
+
+        reopened.Ledger.DropIndex(nameof(LedgerDocument.Connector)).Should().BeFalse("the index is gone already");
+    }
+
+    [Test]
     public void Reopen_AfterWrites_KeepsStringsExactlyAsWritten()
     {
         using var temp = new TempDirectory("state");
