@@ -241,7 +241,7 @@ internal sealed class DeliverySession
 
         await AddToBatchAsync(
             new BatchItem(composed.NativeId, composed.Version, composed.Fingerprint, composed.ItemJson,
-                composed.ContentHash, composed.LabelsHash, replaces),
+                composed.ContentHash, composed.LabelsHash, replaces, NewToLedger: entry is null),
             cancellationToken);
     }
 
@@ -595,6 +595,7 @@ internal sealed class DeliverySession
                 ContentHash = i.ContentHash,
                 LabelsHash = i.LabelsHash,
                 ReplacesMemoryIds = [.. i.ReplacesMemoryIds],
+                NewToLedger = i.NewToLedger,
                 // The body already holds each item's bytes; a refused item's are cut out of it when needed.
             })],
             CreatedAt = Now,
@@ -955,7 +956,8 @@ internal sealed class DeliverySession
         byte[] ItemJson,
         string ContentHash,
         string LabelsHash,
-        IReadOnlyList<long> ReplacesMemoryIds);
+        IReadOnlyList<long> ReplacesMemoryIds,
+        bool NewToLedger = false);
 
     private sealed class OpenBatch(DateTimeOffset startedAt)
     {

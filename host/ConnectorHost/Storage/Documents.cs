@@ -140,6 +140,12 @@ internal sealed class OutboxItemDocument
     public List<long> ReplacesMemoryIds { get; set; } = [];
 
     /// <summary>
+    /// The ledger held no entry for the item when the intent was written, so its entry is inserted without a lookup.
+    /// A hint: were it wrong, the insert fails on the duplicate key and the answer is applied again with lookups.
+    /// </summary>
+    public bool NewToLedger { get; set; }
+
+    /// <summary>
     /// The item alone as JSON (a bulk-add item). Left empty by the pipeline, whose intents carry each item's bytes once,
     /// in <see cref="OutboxDocument.Body"/>; a refused item's bytes are cut out of the body for its dead letter.
     /// </summary>

@@ -74,76 +74,98 @@ internal sealed class LiteDbDeliveryStore(StateDatabase database) : IDeliverySto
                 $"{outcomes.Count} outcomes for {intent.Items.Count} items of intent {intent.Sequence}.", nameof(outcomes));
         }
 
-        return database.Write(() =>
+        try
         {
-            var replaced = new List<long>();
-            var replacedOwners = new List<string>();
-            for (var i = 0; i < intent.Items.Count; i++)
+            return database.Write(() => ApplyBulkResultCore(intent, outcomes, now, trustNewToLedger: true));
+        }
+        catch (LiteException ex) when (ex.ErrorCode == LiteException.INDEX_DUPLICATE_KEY)
+        {
+            // An item said to be new to the ledger had an entry after all (an intent replayed after the hint was
+            // taken): the transaction rolled back whole; apply the answer again, looking every entry up.
+            return database.Write(() => ApplyBulkResultCore(intent, outcomes, now, trustNewToLedger: false));
+        }
+    }
+
+    private OutboxDocument? ApplyBulkResultCore(OutboxDocument intent, IReadOnlyList<ItemOutcome> outcomes, long now, bool trustNewToLedger)
+    {
+        var replaced = new List<long>();
+        var replacedOwners = new List<string>();
+        for (var i = 0; i < intent.Items.Count; i++)
+        {
+            var item = intent.Items[i];
+            var outcome = outcomes[i];
+            var key = StateDatabase.LedgerKey(intent.Connector, item.NativeId);
+            if (outcome.Stored)
             {
-                var item = intent.Items[i];
-                var outcome = outcomes[i];
-                var key = StateDatabase.LedgerKey(intent.Connector, item.NativeId);
-                if (outcome.Stored)
+                var entry = new LedgerDocument
                 {
-                    database.Ledger.Upsert(new LedgerDocument
-                    {
-                        Id = key,
-                        Connector = intent.Connector,
-                        NativeId = item.NativeId,
-                        State = LedgerState.Delivered,
-                        Version = item.Version,
-                        Fingerprint = item.Fingerprint,
-                        ContentHash = item.ContentHash,
-                        LabelsHash = item.LabelsHash,
-                        MemoryIds = [.. outcome.MemoryIds],
-                        Note = outcome.Note,
-                        RecordedAt = now,
-                    });
-                    database.DeadLetters.Delete(key);
-                    if (item.ReplacesMemoryIds.Count > 0)
-                    {
-                        replaced.AddRange(item.ReplacesMemoryIds);
-                        replacedOwners.Add(item.NativeId);
-                    }
+                    Id = key,
+                    Connector = intent.Connector,
+                    NativeId = item.NativeId,
+                    State = LedgerState.Delivered,
+                    Version = item.Version,
+                    Fingerprint = item.Fingerprint,
+                    ContentHash = item.ContentHash,
+                    LabelsHash = item.LabelsHash,
+                    MemoryIds = [.. outcome.MemoryIds],
+                    Note = outcome.Note,
+                    RecordedAt = now,
+                };
+
+                // An upsert walks the key index twice (find, then insert); most items of a first sync are new.
+                if (trustNewToLedger && item.NewToLedger)
+                {
+                    database.Ledger.Insert(entry);
                 }
                 else
                 {
-                    UpsertDeadLetter(new DeadLetterDocument
-                    {
-                        Id = key,
-                        Connector = intent.Connector,
-                        NativeId = item.NativeId,
-                        Version = item.Version,
-                        Reason = outcome.Note ?? "refused by MemorySync",
-                        FirstFailedAt = now,
-                        LastFailedAt = now,
-                        Fingerprint = item.Fingerprint,
-                        ContentHash = item.ContentHash,
-                        LabelsHash = item.LabelsHash,
-                        ReplacesMemoryIds = [.. item.ReplacesMemoryIds],
-                        ItemJson = item.ItemJson.Length > 0 ? item.ItemJson : BulkItemBytes(intent.Body, i),
-                    });
+                    database.Ledger.Upsert(entry);
+                }
+
+                database.DeadLetters.Delete(key);
+                if (item.ReplacesMemoryIds.Count > 0)
+                {
+                    replaced.AddRange(item.ReplacesMemoryIds);
+                    replacedOwners.Add(item.NativeId);
                 }
             }
-
-            database.Outbox.Delete(intent.Sequence);
-            if (replaced.Count == 0)
+            else
             {
-                return null;
+                UpsertDeadLetter(new DeadLetterDocument
+                {
+                    Id = key,
+                    Connector = intent.Connector,
+                    NativeId = item.NativeId,
+                    Version = item.Version,
+                    Reason = outcome.Note ?? "refused by MemorySync",
+                    FirstFailedAt = now,
+                    LastFailedAt = now,
+                    Fingerprint = item.Fingerprint,
+                    ContentHash = item.ContentHash,
+                    LabelsHash = item.LabelsHash,
+                    ReplacesMemoryIds = [.. item.ReplacesMemoryIds],
+                    ItemJson = item.ItemJson.Length > 0 ? item.ItemJson : BulkItemBytes(intent.Body, i),
+                });
             }
+        }
 
-            var forget = new OutboxDocument
-            {
-                Connector = intent.Connector,
-                EndUserId = intent.EndUserId,
-                Kind = OutboxKind.Forget,
-                ForgetIds = replaced,
-                ForgetNativeIds = replacedOwners,
-                CreatedAt = now,
-            };
-            database.Outbox.Insert(forget);
-            return forget;
-        });
+        database.Outbox.Delete(intent.Sequence);
+        if (replaced.Count == 0)
+        {
+            return null;
+        }
+
+        var forget = new OutboxDocument
+        {
+            Connector = intent.Connector,
+            EndUserId = intent.EndUserId,
+            Kind = OutboxKind.Forget,
+            ForgetIds = replaced,
+            ForgetNativeIds = replacedOwners,
+            CreatedAt = now,
+        };
+        database.Outbox.Insert(forget);
+        return forget;
     }
 
     public void CompleteIntent(long sequence) => database.Write(() => database.Outbox.Delete(sequence));

@@ -74,6 +74,40 @@ public sealed class LiteDbDeliveryStoreTests
     }
 
     [Test]
+    public void ApplyBulkResult_ItemsNewToTheLedger_AreRecordedAndReadBackAfterReopen()
+    {
+        using var store = new Store();
+        var intent = store.Delivery.AddIntent(BulkIntent("wiki", NewItem("a"), NewItem("b")));
+
+        store.Delivery.ApplyBulkResult(intent, [new ItemOutcome(true, [1], null), new ItemOutcome(true, [2], null)], Now);
+        store.Reopen();
+
+        store.Delivery.FindLedger("wiki", "a")!.MemoryIds.Should().Equal(1);
+        store.Delivery.FindLedger("wiki", "b")!.MemoryIds.Should().Equal(2);
+        store.Delivery.LedgerCount("wiki").Should().Be(2);
+        store.Delivery.PendingIntentCount("wiki").Should().Be(0);
+    }
+
+    [Test]
+    public void ApplyBulkResult_ItemSaidNewButAlreadyInTheLedger_ReplacesItsEntryAndKeepsOneEntryPerItem()
+    {
+        using var store = new Store();
+        var first = store.Delivery.AddIntent(BulkIntent("wiki", Item("b")));
+        store.Delivery.ApplyBulkResult(first, [new ItemOutcome(true, [1], null)], Now);
+
+        // "a" comes before "b" in the intent, so the failed insert of "b" follows a successful one that must not stay.
+        var wrong = store.Delivery.AddIntent(BulkIntent("wiki", NewItem("a"), NewItem("b")));
+        var forget = store.Delivery.ApplyBulkResult(wrong, [new ItemOutcome(true, [2], null), new ItemOutcome(true, [3], null)], Now + 1);
+        store.Reopen();
+
+        forget.Should().BeNull();
+        store.Delivery.FindLedger("wiki", "a")!.MemoryIds.Should().Equal(2);
+        store.Delivery.FindLedger("wiki", "b")!.MemoryIds.Should().Equal(3);
+        store.Delivery.LedgerSummaries("wiki").Select(entry => entry.NativeId).Should().Equal("a", "b");
+        store.Delivery.PendingIntentCount("wiki").Should().Be(0);
+    }
+
+    [Test]
     public void AddDeadLetter_Twice_CountsAttemptsAndKeepsTheFirstFailureTime()
     {
         using var store = new Store();
@@ -211,6 +245,13 @@ public sealed class LiteDbDeliveryStoreTests
         ReplacesMemoryIds = replaces ?? [],
         ItemJson = """{"text":"x"}"""u8.ToArray(),
     };
+
+    private static OutboxItemDocument NewItem(string nativeId)
+    {
+        var item = Item(nativeId);
+        item.NewToLedger = true;
+        return item;
+    }
 
     private static void Deliver(Store store, string connector, IReadOnlyList<string> nativeIds)
     {
