@@ -49,6 +49,9 @@ internal sealed class StateDatabase : IDisposable
 
     public string FilePath { get; }
 
+    /// <summary>The collections the file holds.</summary>
+    internal IEnumerable<string> CollectionNames => _db.GetCollectionNames();
+
     public ILiteCollection<CursorDocument> Cursors { get; }
 
     public ILiteCollection<LedgerDocument> Ledger { get; }
@@ -198,6 +201,11 @@ internal sealed class StateDatabase : IDisposable
         // index node to write for every delivered item (a sixth of a ledger write) and answered no query. Files written
         // by earlier versions have one; it goes.
         Ledger.DropIndex(nameof(LedgerDocument.Connector));
+
+        // LiteDB creates a collection at its first write and has no call for it; the index above used to. Created in a
+        // run's first write transaction while the run's other threads read it, it left LiteDB's engine unusable
+        // ("page must be writable to support changes"). An insert of nothing creates it now, before any run.
+        Ledger.Insert([]);
         Outbox.EnsureIndex(x => x.Connector);
         DeadLetters.EnsureIndex(x => x.Connector);
         Runs.EnsureIndex(x => x.Connector);

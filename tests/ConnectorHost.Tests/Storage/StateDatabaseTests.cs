@@ -133,6 +133,17 @@ public sealed class StateDatabaseTests
     }
 
     [Test]
+    public void Open_NewDataFolder_CreatesEveryCollectionARunWritesBeforeAnyRun()
+    {
+        using var temp = new TempDirectory("state");
+
+        using var database = StateDatabase.Open(new StorageOptions { DataDirectory = temp.Combine("data") }, TimeProvider.System);
+
+        // A collection created by a run's first write, while other threads of the run read it, broke LiteDB's engine.
+        database.CollectionNames.Should().Contain(["ledger", "outbox", "dead_letters", "runs"]);
+    }
+
+    [Test]
     public void Open_FileWithTheEarlierLedgerIndexOnConnector_DropsIt()
     {
         using var temp = new TempDirectory("state");
